@@ -42,7 +42,12 @@ export function openDatabase(file: string, components: readonly Component[], opt
   const existed = file !== ':memory:' && existsSync(file);
   let db: Db;
   try {
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    db = new Database(file, {
+      readonly: opts.readonly ?? false,
+      fileMustExist: opts.readonly ?? false,
+      // In development under Electron the launcher provides a build of the addon for Electron's ABI.
+      ...(process.env.TAPDESK_SQLITE_BINDING ? { nativeBinding: process.env.TAPDESK_SQLITE_BINDING } : {}),
+    });
   } catch (err) {
     throw new StoreError('IO', `cannot open ${file}: ${(err as Error).message}`);
   }
