@@ -1,0 +1,110 @@
+// Fuzz: decodeMusigPsbt on random bytes and on mutated valid MuSig2 PSBTs either returns
+// well-shaped BIP373 fields or throws DecodeError — never anything else. Seeds are tiny PSBTs
+// (one input, one output, one MuSig2 field each) so a run stays cheap.
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { Transaction } from '@scure/btc-signer';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DecodeError } from '../../../core/bitcoin/errors.js';
+import { decodeMusigPsbt, type MusigPsbt } from '../../../core/musig/psbt-fields.js';
+import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.js';
+
+const participant = secp256k1.getPublicKey(new Uint8Array(32).fill(3), true);
+const aggregate = secp256k1.getPublicKey(new Uint8Array(32).fill(4), true);
+const nonce = new Uint8Array([...secp256k1.getPublicKey(new Uint8Array(32).fill(5), true), ...secp256k1.getPublicKey(new Uint8Array(32).fill(6), true)]);
+
+function seed(field: 'participants' | 'nonce' | 'psig'): Uint8Array {
+  const tx = new Transaction({ allowUnknownOutputs: true });
+  tx.addInput({ txid: new Uint8Array(32).fill(1), index: 0 });
+  tx.addOutput({ script: new Uint8Array([0x51]), amount: 1000n });
+  if (field === 'participants') tx.updateInput(0, { musig2ParticipantPubkeys: [[aggregate, [participant]]] });
+  if (field === 'nonce') tx.updateInput(0, { musig2PubNonce: [[{ participantPubkey: participant, aggregatePubkey: aggregate }, nonce]] });
+  if (field === 'psig') {
+    const key = { participantPubkey: participant, aggregatePubkey: aggregate, leafHash: new Uint8Array(32).fill(9) };
+    tx.updateInput(0, { musig2PartialSig: [[key, new Uint8Array(32).fill(7)]] });
+  }
+  return tx.toPSBT();
+}
+const seeds = [seed('participants'), seed('nonce'), seed('psig')];
+
+function mutate(bytes: Uint8Array, op: number, at: number, value: number): Uint8Array {
+  const i = at % (bytes.length + 1);
+  switch (op) {
+    case 0: {
+      const out = bytes.slice();
+      if (i < out.length) out[i] = out[i]! ^ (value | 1);
+      return out;
+    }
+    case 1:
+      return new Uint8Array([...bytes.subarray(0, i), value, ...bytes.subarray(i)]);
+    case 2:
+      return new Uint8Array([...bytes.subarray(0, i), ...bytes.subarray(i + 1)]);
+    default:
+      return bytes.subarray(0, i);
+  }
+}
+
+function decodesOrDecodeError(input: Uint8Array): void {
+  let decoded: MusigPsbt;
+  try {
+    decoded = decodeMusigPsbt(input);
+  } catch (err) {
+    expect(err).toBeInstanceOf(DecodeError);
+    return;
+  }
+  for (const f of decoded.inputs) {
+    for (const p of f.participants) expect([p.aggregateKey.length, ...p.participants.map((k) => k.length)].every((n) => n === 33)).toBe(true);
+    for (const n of f.pubNonces) expect([n.participant.length, n.signingKey.length, n.pubNonce.length, n.leafHash?.length ?? 32]).toEqual([33, 33, 66, 32]);
+    for (const s of f.partialSigs) expect([s.participant.length, s.signingKey.length, s.partialSig.length, s.leafHash?.length ?? 32]).toEqual([33, 33, 32, 32]);
+  }
+}
+
+describe('BIP373 PSBT fields fuzz', () => {
+  // Most runs end in a thrown error; capturing stack traces would cost more than the decoding.
+  const stackTraceLimit = Error.stackTraceLimit;
+  beforeAll(() => {
+    Error.stackTraceLimit = 0;
+  });
+  afterAll(() => {
+    Error.stackTraceLimit = stackTraceLimit;
+  });
+
+  it('seeds decode (sanity: the mutation base is valid)', () => {
+    expect(seeds.map((s) => decodeMusigPsbt(s).inputs[0]!)).toMatchObject([
+      { participants: [{}], pubNonces: [], partialSigs: [] },
+      { participants: [], pubNonces: [{}], partialSigs: [] },
+      { participants: [], pubNonces: [], partialSigs: [{}] },
+    ]);
+  });
+
+  it(
+    'random bytes (half with the PSBT magic) decode or throw DecodeError',
+    () => {
+      const magic = seeds[0]!.subarray(0, 5);
+      fc.assert(
+        fc.property(fc.boolean(), fc.uint8Array({ maxLength: 96 }), (withMagic, body) => {
+          decodesOrDecodeError(withMagic ? new Uint8Array([...magic, ...body]) : body);
+        }),
+        { numRuns: fuzzRuns },
+      );
+    },
+    fuzzTimeout,
+  );
+
+  it(
+    'mutated valid MuSig2 PSBTs decode or throw DecodeError',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...seeds),
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
+          (base, ops) => {
+            decodesOrDecodeError(ops.reduce((b, [op, at, value]) => mutate(b, op, at, value), base));
+          },
+        ),
+        { numRuns: fuzzRuns },
+      );
+    },
+    fuzzTimeout,
+  );
+});
