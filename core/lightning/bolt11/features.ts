@@ -3,26 +3,28 @@
  * https://github.com/lightning/bolts/blob/master/11-payment-encoding.md#feature-bits
  * https://github.com/lightning/bolts/blob/master/09-features.md
  *
- * Knows only the features BOLT 9 places in invoices (context `9`) plus `var_onion_optin`, which is
- * ASSUMED today yet still set by writers (every BOLT 11 example carries bit 8). Init/node features
- * belong to the BOLT 9 module of the peer layer, not here.
+ * Bit numbers, ASSUMED status and dependencies come from the shared BOLT 9 table
+ * (`../features.ts`); this module only says which of those features an invoice may carry and packs
+ * them into 5-bit words. Init/node feature negotiation is not here.
  */
 import { DecodeError } from '../../bitcoin/errors.js';
+import { FEATURES, type FeatureName, Features } from '../features.js';
 
-/** Feature pairs (even bit = required, odd = optional) a reader of invoices understands. */
-export const INVOICE_FEATURES = {
-  var_onion_optin: 8,
-  payment_secret: 14,
-  basic_mpp: 16,
-  option_route_blinding: 24,
-  option_payment_metadata: 48,
-} as const;
-export type InvoiceFeature = keyof typeof INVOICE_FEATURES;
+/**
+ * Features BOLT 9 places in invoices (context `9`), plus `var_onion_optin` and `payment_secret`,
+ * which are ASSUMED now but were `9` features and are still set by writers (every BOLT 11 example
+ * carries bits 8 and 14). Any other even bit is unknown here, even if the peer layer knows it.
+ */
+const INVOICE_FEATURE_NAMES = ['var_onion_optin', 'payment_secret', 'basic_mpp', 'option_route_blinding', 'option_payment_metadata'] as const;
+export type InvoiceFeature = (typeof INVOICE_FEATURE_NAMES)[number];
 
-/** BOLT 9 Dependencies column, restricted to invoice features. */
-const DEPENDENCIES: Partial<Record<InvoiceFeature, InvoiceFeature>> = { basic_mpp: 'payment_secret' };
+/** The required (even) bit of each invoice feature; the optional bit is one more. */
+export const INVOICE_FEATURES: Readonly<Record<InvoiceFeature, number>> = Object.fromEntries(
+  INVOICE_FEATURE_NAMES.map((name) => [name, FEATURES[name].bit]),
+) as Record<InvoiceFeature, number>;
 
 const KNOWN_EVEN = new Set<number>(Object.values(INVOICE_FEATURES));
+const IN_INVOICES = new Set<FeatureName>(INVOICE_FEATURE_NAMES);
 
 /** True when the feature is offered, as required (even) or optional (odd) bit. */
 export function hasInvoiceFeature(bits: readonly number[], feature: InvoiceFeature): boolean {
@@ -55,12 +57,18 @@ export function featureBitsToWords(bits: readonly number[]): number[] {
   return words;
 }
 
-/** Reader rules: unknown odd bits are ignored, unknown even bits and missing dependencies fail. */
+/**
+ * Reader rules: unknown odd bits are ignored; unknown even bits, and invoice features whose BOLT 9
+ * dependencies are neither set nor ASSUMED, fail. (At the pinned BOLT 9 the only dependency among
+ * invoice features, basic_mpp → payment_secret, is ASSUMED, so today only the first rule can fire.)
+ */
 export function checkInvoiceFeatures(bits: readonly number[]): void {
   const unknownEven = bits.filter((bit) => bit % 2 === 0 && !KNOWN_EVEN.has(bit));
   if (unknownEven.length > 0)
     throw new DecodeError('unknown_required_feature', `"9" (features) requires unknown feature bit(s) ${unknownEven.join(', ')}`);
-  for (const [feature, needs] of Object.entries(DEPENDENCIES) as [InvoiceFeature, InvoiceFeature][])
-    if (hasInvoiceFeature(bits, feature) && !hasInvoiceFeature(bits, needs))
-      throw new DecodeError('missing_feature_dependency', `"9" (features) sets ${feature} without its dependency ${needs}`);
+  const missing = Features.fromBits(bits)
+    .missingDependencies()
+    .find((m) => IN_INVOICES.has(m.feature));
+  if (missing)
+    throw new DecodeError('missing_feature_dependency', `"9" (features) sets ${missing.feature} without its dependency ${missing.missing}`);
 }

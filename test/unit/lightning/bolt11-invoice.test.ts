@@ -380,8 +380,9 @@ describe('BOLT 11 reader rules beyond the examples', () => {
 
     const featureField = (...words: number[]) => signWords(hrp, [...data, ...field(5, words)]);
     expect(codeOf(() => decodeInvoice(featureField(0, 16)))).toBe('non_minimal_length');
-    // bit 17 (basic_mpp, optional) without bit 14/15 (payment_secret)
-    expect(codeOf(() => decodeInvoice(featureField(2, 0, 0, 0)))).toBe('missing_feature_dependency');
+    // bit 16 (basic_mpp) without bit 14/15: its dependency payment_secret is ASSUMED in BOLT 9
+    // (lightning/bolts#1242), so the transitive-dependency rule is satisfied.
+    expect(decodeInvoice(featureField(2, 0, 0, 0)).features).toEqual([16]);
     // bit 22 (option_anchors) is not an invoice feature: unknown even
     expect(codeOf(() => decodeInvoice(featureField(4, 0, 0, 0, 0)))).toBe('unknown_required_feature');
     expect(decodeInvoice(featureField(8, 0, 0, 0, 0)).features).toEqual([23]); // unknown odd: ignored
