@@ -192,6 +192,18 @@ export const channelId: Codec<Uint8Array> = bytes(32);
 /** `signature`: 64-byte compact ECDSA (or BIP340) signature; verified by the channel layer, not here. */
 export const signature: Codec<Uint8Array> = bytes(64);
 
+/** True for 33 bytes that are a SEC1 compressed secp256k1 point on the curve. */
+export function isCompressedPoint(b: Uint8Array): boolean {
+  // Point.fromBytes also takes 65-byte uncompressed keys; length and prefix keep it to compressed.
+  if (b.length !== 33 || (b[0] !== 0x02 && b[0] !== 0x03)) return false;
+  try {
+    secp256k1.Point.fromBytes(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `point`: a 33-byte compressed secp256k1 point, checked to be on the curve when decoded. */
 export const point: Codec<Uint8Array> = {
   minSize: 33,
@@ -199,13 +211,7 @@ export const point: Codec<Uint8Array> = {
   write: (w, v, field) => bytes(33).write(w, v, field),
   read: (r, field) => {
     const b = r.bytes(33, field);
-    // Point.fromBytes also accepts 65-byte uncompressed keys; the prefix check keeps it to SEC1 compressed.
-    if (b[0] !== 0x02 && b[0] !== 0x03) throw new DecodeError('invalid_point', `"${field}" is not a compressed point (prefix ${b[0]})`);
-    try {
-      secp256k1.Point.fromBytes(b);
-    } catch {
-      throw new DecodeError('invalid_point', `"${field}" is not a point on secp256k1`);
-    }
+    if (!isCompressedPoint(b)) throw new DecodeError('invalid_point', `"${field}" is not a compressed secp256k1 point`);
     return b;
   },
 };
