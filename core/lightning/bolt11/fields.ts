@@ -11,14 +11,15 @@
 import { bech32 } from '@scure/base';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { DecodeError } from '../../bitcoin/errors.js';
+import { ByteReader, ByteWriter } from '../byte-cursor.js';
+import { type ShortChannelId, shortChannelId as scidCodec } from '../codec.js';
 import { featureBitsFromWords, featureBitsToWords } from './features.js';
 import { type FallbackAddress, fallbackFromWords, fallbackToWords, isKnownFallbackVersion } from './fallback.js';
 
 /** One entry of an `r` field: the channel from `pubkey` towards the payee, with its BOLT 7 fees. */
 export interface RouteHintHop {
   readonly pubkey: Uint8Array;
-  /** BOLT 7 short_channel_id: block height (24 bits) | tx index (24) | output index (16). */
-  readonly shortChannelId: bigint;
+  readonly shortChannelId: ShortChannelId;
   readonly feeBaseMsat: number;
   readonly feeProportionalMillionths: number;
   readonly cltvExpiryDelta: number;
@@ -101,7 +102,7 @@ function routeHintOf(words: readonly number[]): RouteHintHop[] {
     if (!isPoint(pubkey)) throw new DecodeError('invalid_route_hint', `"route_hint" entry ${hops.length} pubkey is not a valid point`);
     hops.push({
       pubkey,
-      shortChannelId: view.getBigUint64(at + 33),
+      shortChannelId: scidCodec.read(new ByteReader(bytes, at + 33, at + 41), 'route_hint.shortChannelId'),
       feeBaseMsat: view.getUint32(at + 41),
       feeProportionalMillionths: view.getUint32(at + 45),
       cltvExpiryDelta: view.getUint16(at + 49),
@@ -172,9 +173,9 @@ function routeHintWords(hops: readonly RouteHintHop[]): number[] {
     const at = i * ROUTE_HOP_BYTES;
     if (!isPoint(hop.pubkey)) throw new RangeError(`"route_hint[${i}].pubkey" expected a 33-byte compressed point`);
     bytes.set(hop.pubkey, at);
-    if (typeof hop.shortChannelId !== 'bigint' || hop.shortChannelId !== BigInt.asUintN(64, hop.shortChannelId))
-      throw new RangeError(`"route_hint[${i}].shortChannelId" expected u64 bigint, got ${hop.shortChannelId}`);
-    view.setBigUint64(at + 33, hop.shortChannelId);
+    const scid = new ByteWriter(8);
+    scidCodec.write(scid, hop.shortChannelId, `route_hint[${i}].shortChannelId`);
+    bytes.set(scid.finish(), at + 33);
     const u = (name: string, v: number, bits: number) => {
       if (!Number.isInteger(v) || v < 0 || v >= 2 ** bits) throw new RangeError(`"route_hint[${i}].${name}" expected u${bits}, got ${v}`);
       return v;

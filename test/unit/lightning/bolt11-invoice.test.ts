@@ -58,10 +58,10 @@ const LONG_DESCRIPTION =
   'One piece of chocolate cake, one icecream cone, one pickle, one slice of swiss cheese, one slice of salami, one lollypop, one piece of cherry pie, one sausage, one cupcake, and one slice of watermelon';
 const DESCRIPTION_HASH = '3925b6f67e2c340036ed12093dd44e0368df1b6ea26c53dbe4811f58fd5db8c1';
 
-/** "66051x263430x1800" → u64, the BOLT 7 text form used in the breakdowns. */
-function scid(text: string): bigint {
-  const [block, tx, out] = text.split('x').map(BigInt) as [bigint, bigint, bigint];
-  return (block << 40n) | (tx << 16n) | out;
+/** "66051x263430x1800", the BOLT 7 text form used in the breakdowns. */
+function scid(text: string): { block: number; txIndex: number; outputIndex: number } {
+  const [block, txIndex, outputIndex] = text.split('x').map(Number) as [number, number, number];
+  return { block, txIndex, outputIndex };
 }
 
 interface Expected {
