@@ -16,7 +16,7 @@
 import { hex } from '@scure/base';
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { Script, type ScriptType } from '@scure/btc-signer/script.js';
-import { assertCompressedKey, taprootOutput, type TaprootOutput } from './tapscript-output.js';
+import { _assertCompressedKey, taprootOutput, type TaprootOutput } from './tapscript-output.js';
 
 /** `simple_taproot_nums`, generated from the seed "Lightning Simple Taproot"; nobody knows its discrete log. */
 export const SIMPLE_TAPROOT_NUMS_HEX = '02dca094751109d0bd055d03565874e8276dd53e926b44e3bd1bb6bf4bc130a279';
@@ -64,8 +64,8 @@ export interface ToLocalKeys {
  * the delayed key on chain, which the local anchor's sweepers need).
  */
 export function toLocalOutput({ localDelayedPubkey, revocationPubkey, toSelfDelay }: ToLocalKeys): ToLocalOutput {
-  assertCompressedKey(localDelayedPubkey, 'localDelayedPubkey');
-  assertCompressedKey(revocationPubkey, 'revocationPubkey');
+  _assertCompressedKey(localDelayedPubkey, 'localDelayedPubkey');
+  _assertCompressedKey(revocationPubkey, 'revocationPubkey');
   assertCsv(toSelfDelay, 'toSelfDelay');
   return taprootOutput(hex.decode(SIMPLE_TAPROOT_NUMS_HEX), [
     ['delay', Script.encode([localDelayedPubkey.subarray(1), 'CHECKSIGVERIFY', toSelfDelay, 'CHECKSEQUENCEVERIFY'])],
@@ -75,7 +75,7 @@ export function toLocalOutput({ localDelayedPubkey, revocationPubkey, toSelfDela
 
 /** `to_remote`: NUMS internal key, one leaf `<remotepubkey> OP_CHECKSIGVERIFY 1 OP_CHECKSEQUENCEVERIFY`. */
 export function toRemoteOutput(remotePubkey: Uint8Array): ToRemoteOutput {
-  assertCompressedKey(remotePubkey, 'remotePubkey');
+  _assertCompressedKey(remotePubkey, 'remotePubkey');
   return taprootOutput(hex.decode(SIMPLE_TAPROOT_NUMS_HEX), [
     ['settle', Script.encode([remotePubkey.subarray(1), 'CHECKSIGVERIFY', 1, 'CHECKSEQUENCEVERIFY'])],
   ]);
@@ -86,7 +86,7 @@ export function toRemoteOutput(remotePubkey: Uint8Array): ToRemoteOutput {
  * spends by key path at once, anyone by the `OP_16 OP_CHECKSEQUENCEVERIFY` leaf after 16 blocks.
  */
 export function anchorOutput(anchorKey: Uint8Array): AnchorOutput {
-  assertCompressedKey(anchorKey, 'anchorKey');
+  _assertCompressedKey(anchorKey, 'anchorKey');
   return taprootOutput(anchorKey, [['sweep', Script.encode([ANCHOR_CSV, 'CHECKSEQUENCEVERIFY'])]]);
 }
 
@@ -103,9 +103,9 @@ export interface HtlcKeys {
  * success = preimage check, `<remote_htlcpubkey> OP_CHECKSIGVERIFY 1 OP_CHECKSEQUENCEVERIFY`.
  */
 export function offeredHtlcOutput({ revocationPubkey, localHtlcPubkey, remoteHtlcPubkey, paymentHash }: HtlcKeys): HtlcOutput {
-  assertCompressedKey(revocationPubkey, 'revocationPubkey');
-  assertCompressedKey(localHtlcPubkey, 'localHtlcPubkey');
-  assertCompressedKey(remoteHtlcPubkey, 'remoteHtlcPubkey');
+  _assertCompressedKey(revocationPubkey, 'revocationPubkey');
+  _assertCompressedKey(localHtlcPubkey, 'localHtlcPubkey');
+  _assertCompressedKey(remoteHtlcPubkey, 'remoteHtlcPubkey');
   assertHash(paymentHash, 'paymentHash');
   return taprootOutput(revocationPubkey, [
     ['timeout', Script.encode([localHtlcPubkey.subarray(1), 'CHECKSIGVERIFY', remoteHtlcPubkey.subarray(1), 'CHECKSIG'])],
@@ -120,9 +120,9 @@ export function offeredHtlcOutput({ revocationPubkey, localHtlcPubkey, remoteHtl
  */
 export function acceptedHtlcOutput({ cltvExpiry, ...keys }: HtlcKeys & { readonly cltvExpiry: number }): HtlcOutput {
   const { revocationPubkey, localHtlcPubkey, remoteHtlcPubkey, paymentHash } = keys;
-  assertCompressedKey(revocationPubkey, 'revocationPubkey');
-  assertCompressedKey(localHtlcPubkey, 'localHtlcPubkey');
-  assertCompressedKey(remoteHtlcPubkey, 'remoteHtlcPubkey');
+  _assertCompressedKey(revocationPubkey, 'revocationPubkey');
+  _assertCompressedKey(localHtlcPubkey, 'localHtlcPubkey');
+  _assertCompressedKey(remoteHtlcPubkey, 'remoteHtlcPubkey');
   assertHash(paymentHash, 'paymentHash');
   assertHeight(cltvExpiry, 'cltvExpiry');
   return taprootOutput(revocationPubkey, [
@@ -136,8 +136,8 @@ export function acceptedHtlcOutput({ cltvExpiry, ...keys }: HtlcKeys & { readonl
  * internal key, one leaf `<local_delayedpubkey> OP_CHECKSIGVERIFY <to_self_delay> OP_CHECKSEQUENCEVERIFY`.
  */
 export function secondLevelHtlcOutput({ localDelayedPubkey, revocationPubkey, toSelfDelay }: ToLocalKeys): SecondLevelHtlcOutput {
-  assertCompressedKey(localDelayedPubkey, 'localDelayedPubkey');
-  assertCompressedKey(revocationPubkey, 'revocationPubkey');
+  _assertCompressedKey(localDelayedPubkey, 'localDelayedPubkey');
+  _assertCompressedKey(revocationPubkey, 'revocationPubkey');
   assertCsv(toSelfDelay, 'toSelfDelay');
   return taprootOutput(revocationPubkey, [
     ['delay', Script.encode([localDelayedPubkey.subarray(1), 'CHECKSIGVERIFY', toSelfDelay, 'CHECKSEQUENCEVERIFY'])],

@@ -13,7 +13,7 @@
 import { keyAggExport, keyAggregate, sortKeys } from '@scure/btc-signer/musig2.js';
 import { p2tr } from '@scure/btc-signer/payment.js';
 import { tagSchnorr, taprootTweakPubkey } from '@scure/btc-signer/utils.js';
-import { assertCompressedKey } from './tapscript-output.js';
+import { _assertCompressedKey } from './tapscript-output.js';
 
 export interface FundingOutput {
   /** Both funding pubkeys in KeySort order: the key list of every MuSig2 session on this output. */
@@ -29,8 +29,8 @@ export interface FundingOutput {
 }
 
 export function fundingOutput(localFundingPubkey: Uint8Array, remoteFundingPubkey: Uint8Array): FundingOutput {
-  assertCompressedKey(localFundingPubkey, 'localFundingPubkey');
-  assertCompressedKey(remoteFundingPubkey, 'remoteFundingPubkey');
+  _assertCompressedKey(localFundingPubkey, 'localFundingPubkey');
+  _assertCompressedKey(remoteFundingPubkey, 'remoteFundingPubkey');
   const [first, second] = sortKeys([localFundingPubkey, remoteFundingPubkey]) as [Uint8Array, Uint8Array];
   const internalKey = keyAggExport(keyAggregate([first, second]));
   const tweak = tagSchnorr('TapTweak', internalKey);

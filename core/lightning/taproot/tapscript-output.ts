@@ -10,8 +10,8 @@
  * Spec: https://github.com/bitcoin/bips/blob/master/bip-0341.mediawiki
  *       bolt-simple-taproot.md "Tapscript Tree Semantics", "Taproot Script Path Spends"
  */
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { p2tr } from '@scure/btc-signer/payment.js';
-import { taprootTweakPubkey } from '@scure/btc-signer/utils.js';
 
 export const TAPSCRIPT_LEAF_VERSION = 0xc0;
 
@@ -34,9 +34,15 @@ export interface TaprootOutput<L extends string> {
   readonly leaves: Readonly<Record<L, TapLeaf>>;
 }
 
-export function assertCompressedKey(key: Uint8Array, title: string): void {
+/** Shared by this package's builders: a 33-byte compressed key that lies on the curve. */
+export function _assertCompressedKey(key: Uint8Array, title: string): void {
   if (!(key instanceof Uint8Array) || key.length !== 33 || (key[0] !== 2 && key[0] !== 3))
     throw new TypeError(`"${title}" expected 33-byte compressed public key, got ${key instanceof Uint8Array ? `${key.length} bytes` : typeof key}`);
+  try {
+    secp256k1.Point.fromBytes(key);
+  } catch {
+    throw new RangeError(`"${title}" is not a valid secp256k1 point`);
+  }
 }
 
 /** Builds the output for `leaves` (one or two `[name, script]` pairs) under `internalKey`. */
@@ -44,12 +50,13 @@ export function taprootOutput<L extends string>(
   internalKey: Uint8Array,
   leaves: readonly [readonly [L, Uint8Array]] | readonly [readonly [L, Uint8Array], readonly [L, Uint8Array]],
 ): TaprootOutput<L> {
-  assertCompressedKey(internalKey, 'internalKey');
+  _assertCompressedKey(internalKey, 'internalKey');
   const xOnly = internalKey.subarray(1);
   const nodes = leaves.map(([, script]) => ({ script, leafVersion: TAPSCRIPT_LEAF_VERSION }));
   // Unknown-output checks are for wallet templates; channel scripts are custom by design.
   const out = p2tr(xOnly, nodes.length === 1 ? nodes[0]! : nodes, undefined, true);
-  const [, parity] = taprootTweakPubkey(xOnly, out.tapMerkleRoot);
+  // p2tr already folded the output key's parity into each control block's leaf version byte.
+  const parity = out.tapLeafScript![0]![0].version & 1;
   const named = {} as Record<L, TapLeaf>;
   // p2tr walks a one-branch tree left to right, so its leaves come back in the order given.
   leaves.forEach(([name], i) => {

@@ -193,5 +193,7 @@ describe('channel script inputs', () => {
     expect(() => offeredHtlcOutput({ ...htlcKeys, paymentHash: new Uint8Array(20) })).toThrow(/"paymentHash" expected 32 bytes/);
     expect(() => acceptedHtlcOutput({ ...htlcKeys, cltvExpiry: 500_000_000 })).toThrow(/"cltvExpiry" expected block height/);
     expect(() => toRemoteOutput(Uint8Array.from([4, ...new Uint8Array(32)]))).toThrow(TypeError);
+    expect(() => anchorOutput(h('02' + 'ff'.repeat(32)))).toThrow(/"anchorKey" is not a valid secp256k1 point/);
+    expect(() => fundingOutput(key('local_funding_pubkey'), new Uint8Array(33))).toThrow(/"remoteFundingPubkey" expected 33-byte/);
   });
 });
