@@ -54,7 +54,9 @@ export type InputSpend =
   | { readonly type: 'p2sh-p2wpkh'; readonly signatureLength?: number }
   /** P2WSH: the stack items the witness script consumes (empty items count as length 0). */
   | { readonly type: 'p2wsh'; readonly stackItemLengths: readonly number[]; readonly witnessScriptLength: number }
-  | { readonly type: 'p2pkh'; readonly signatureLength?: number; readonly uncompressed?: boolean };
+  | { readonly type: 'p2pkh'; readonly signatureLength?: number; readonly uncompressed?: boolean }
+  /** Any other satisfaction, given as its scriptSig length and witness stack (null: no witness). */
+  | { readonly type: 'custom'; readonly scriptSigLength: number; readonly witnessItemLengths: readonly number[] | null };
 
 /** Bytes of a Bitcoin CompactSize integer. */
 export function compactSizeLength(n: number): number {
@@ -114,6 +116,11 @@ function spendShape(spend: InputSpend): { scriptSig: number; witness: number[] |
       const key = spend.uncompressed ? UNCOMPRESSED_PUBKEY : COMPRESSED_PUBKEY;
       return { scriptSig: pushesLength([signature(spend.signatureLength), key]), witness: null };
     }
+    case 'custom':
+      return {
+        scriptSig: checkLength('scriptSigLength', spend.scriptSigLength),
+        witness: spend.witnessItemLengths?.map((n, i) => checkLength(`witnessItemLengths[${i}]`, n)) ?? null,
+      };
   }
 }
 

@@ -226,6 +226,12 @@ describe('mixed transactions', () => {
     expect(transactionWeight([legacy.spend], [25])).toBe(raw.length * 4);
   });
 
+  it('a custom spend described by its final scriptSig and witness weighs the same as the typed spend', () => {
+    expect(inputWeight({ type: 'custom', scriptSigLength: 0, witnessItemLengths: [72, 33] })).toBe(inputWeight({ type: 'p2wpkh' }));
+    expect(inputWeight({ type: 'custom', scriptSigLength: 107, witnessItemLengths: null })).toBe(inputWeight({ type: 'p2pkh', signatureLength: 72 }));
+    expect(inputWeight({ type: 'custom', scriptSigLength: 23, witnessItemLengths: [72, 33] })).toBe(inputWeight({ type: 'p2sh-p2wpkh' }));
+  });
+
   it('253 taproot key-path inputs need a 3-byte input count', () => {
     const spends: InputSpend[] = Array.from({ length: 253 }, () => ({ type: 'p2tr-key' }));
     expect(transactionWeight(spends, [34])).toBe(253 * 230 + outputWeight(34) + (8 + 3 + 1) * 4 + 2);
