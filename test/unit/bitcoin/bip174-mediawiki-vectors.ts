@@ -17,6 +17,9 @@ const CASE = /^\* Case: (.*)$/;
 const HEX = /^\*{1,2} Bytes in hex: <pre><?([0-9a-f]+)/i;
 const BASE64 = /^\*{1,2} Base64 String: <pre>([A-Za-z0-9+/=]+)/;
 
+/** Name given to encodings the BIP prints without a "Case:" title. */
+export const UNTITLED = '(untitled in the BIP)';
+
 export function psbtCases(file: string): MediawikiCase[] {
   const cases: MediawikiCase[] = [];
   let section = '';
@@ -47,7 +50,15 @@ export function psbtCases(file: string): MediawikiCase[] {
       continue;
     }
     const h = HEX.exec(line);
-    if (h) current.hex = h[1]!;
+    if (h) {
+      // BIP370 prints one pair of encodings without a "Case:" title; it becomes its own case.
+      if (current.hex) {
+        const untitled: { section: string; name: string } = { section: current.section, name: UNTITLED };
+        flush();
+        current = untitled;
+      }
+      current.hex = h[1]!;
+    }
     const b = BASE64.exec(line);
     if (b) current.base64 = b[1]!;
   }
