@@ -230,23 +230,36 @@ export function forEachOutputScript(block: Uint8Array, onScript: (script: Uint8A
   return inputCounts;
 }
 
+/** Reads one full transaction at the cursor, txid included. */
+function readTxAt(c: Cursor): BlockTx {
+  const start = c.pos;
+  const walk = walkTx(c, true);
+  // The txid commits to the stripped serialization: version, body, locktime (BIP144).
+  const txid = hash256(
+    c.bytes.subarray(start, start + 4),
+    c.bytes.subarray(walk.bodyStart, walk.bodyEnd),
+    c.bytes.subarray(c.pos - 4, c.pos),
+  );
+  return { txid: displayHex(txid), inputs: walk.inputs ?? [], outputs: walk.outputs ?? [] };
+}
+
 /** Every transaction with its txid, spent outpoints and outputs. */
 export function readBlockTxs(block: Uint8Array): BlockTx[] {
   const c = new Cursor(block, 80);
   if (block.length < 80) c.need(80, 'header');
   const count = c.compactSize('block.txs');
   const txs: BlockTx[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = c.pos;
-    const walk = walkTx(c, true);
-    // The txid commits to the stripped serialization: version, body, locktime (BIP144).
-    const txid = hash256(
-      block.subarray(start, start + 4),
-      block.subarray(walk.bodyStart, walk.bodyEnd),
-      block.subarray(c.pos - 4, c.pos),
-    );
-    txs.push({ txid: displayHex(txid), inputs: walk.inputs ?? [], outputs: walk.outputs ?? [] });
-  }
+  for (let i = 0; i < count; i++) txs.push(readTxAt(c));
   checkEnd(c);
   return txs;
+}
+
+/** One serialized transaction (exactly, no trailing bytes): txid, spent outpoints, outputs. */
+export function readTx(raw: Uint8Array): BlockTx {
+  const c = new Cursor(raw, 0);
+  const tx = readTxAt(c);
+  if (c.pos !== raw.length) {
+    throw new DecodeError('TX_TRAILING_DATA', `"tx" has ${raw.length - c.pos} bytes after its locktime`);
+  }
+  return tx;
 }
