@@ -3,9 +3,10 @@
  * and output), public nonces and partial signatures (per input).
  * https://github.com/bitcoin/bips/blob/master/bip-0373.mediawiki
  *
- * The wire coding is `@scure/btc-signer`'s PSBT maps (`musig2ParticipantPubkeys`,
- * `musig2PubNonce`, `musig2PartialSig`), which enforce the BIP's key and value lengths and that
- * every key is a valid compressed point. This module names the parts:
+ * Decoding and updating go through the wallet's PSBT boundary (core/bitcoin/psbt.ts: field
+ * pre-validation with stable `PSBT_*` DecodeError codes, then `@scure/btc-signer`'s maps
+ * `musig2ParticipantPubkeys`, `musig2PubNonce`, `musig2PartialSig`, which enforce the BIP's key and
+ * value lengths and that every key is a valid compressed point). This module names the parts:
  * - participants are keyed by the *untweaked* aggregate key (the KeyAgg output of those keys);
  * - nonces and partial signatures are keyed by (participant, signing key, leaf hash), where the
  *   signing key is the key actually signed for — the taproot output key for a key-path spend
@@ -15,9 +16,9 @@
  * Not here: the PSBT roles themselves (core/bitcoin/psbt.ts) and the BIP327 arithmetic (session.ts).
  */
 import { equalBytes } from '@noble/curves/utils.js';
-import { Transaction } from '@scure/btc-signer';
+import type { Transaction } from '@scure/btc-signer';
 import type { TransactionInput, TransactionOutput } from '@scure/btc-signer/psbt.js';
-import { DecodeError, decoding } from '../bitcoin/errors.js';
+import { decodePsbt, updatePsbtInput, updatePsbtOutput } from '../bitcoin/psbt.js';
 import { expectBytes, expectBytesList } from './errors.js';
 import { _isPubNonce } from './nonce.js';
 
@@ -105,16 +106,13 @@ export function readMusigFields(tx: Transaction): Omit<MusigPsbt, 'tx'> {
 }
 
 /**
- * Decodes a serialized PSBT (v0 or v2) and its MuSig2 fields. Anything that does not parse —
- * including a BIP373 field with an x-only key or a value of the wrong length — is a DecodeError
- * with code PSBT_INVALID.
+ * Decodes a PSBT (v0 or v2; bytes, base64 or hex text) and its MuSig2 fields. Anything that does
+ * not parse — including a BIP373 field with an x-only key or a value of the wrong length — is a
+ * DecodeError with a `PSBT_*` code (core/bitcoin/psbt.ts `decodePsbt`).
  */
-export function decodeMusigPsbt(psbt: Uint8Array): MusigPsbt {
-  if (!(psbt instanceof Uint8Array)) throw new DecodeError('PSBT_INVALID', `"psbt" expected Uint8Array, got ${typeof psbt}`);
-  return decoding('PSBT_INVALID', 'PSBT', () => {
-    const tx = Transaction.fromPSBT(psbt);
-    return { tx, ...readMusigFields(tx) };
-  });
+export function decodeMusigPsbt(psbt: string | Uint8Array): MusigPsbt {
+  const tx = decodePsbt(psbt);
+  return { tx, ...readMusigFields(tx) };
 }
 
 /** Records which participants an aggregate key is made of, on an input or an output. */
@@ -123,8 +121,8 @@ export function setParticipants(tx: Transaction, target: { input: number } | { o
   expectBytesList('participants', value.participants, 33);
   if (value.participants.length === 0) throw new RangeError('"participants" expected at least 1 key, got 0');
   const entry: [Uint8Array, Uint8Array[]][] = [[value.aggregateKey, value.participants]];
-  if ('input' in target) tx.updateInput(target.input, { musig2ParticipantPubkeys: entry });
-  else tx.updateOutput(target.output, { musig2ParticipantPubkeys: entry });
+  if ('input' in target) updatePsbtInput(tx, target.input, { musig2ParticipantPubkeys: entry });
+  else updatePsbtOutput(tx, target.output, { musig2ParticipantPubkeys: entry });
 }
 
 function expectSignerKey(k: MusigSignerKey): void {
@@ -133,19 +131,19 @@ function expectSignerKey(k: MusigSignerKey): void {
   if (k.leafHash !== null) expectBytes('leafHash', k.leafHash, 32);
 }
 
-/** Adds a participant's public nonce to an input (a different nonce under the same key is refused). */
+/** Adds a participant's public nonce to an input; a different nonce under the same key is PsbtError PSBT_UPDATE_REJECTED. */
 export function addPubNonce(tx: Transaction, inputIndex: number, value: MusigPubNonce): void {
   expectSignerKey(value);
   expectBytes('pubNonce', value.pubNonce, 66);
   if (!_isPubNonce(value.pubNonce)) throw new RangeError('"pubNonce" expected two compressed points');
-  tx.updateInput(inputIndex, { musig2PubNonce: [[wireKey(value), value.pubNonce]] });
+  updatePsbtInput(tx, inputIndex, { musig2PubNonce: [[wireKey(value), value.pubNonce]] });
 }
 
-/** Adds a participant's partial signature to an input (a different one under the same key is refused). */
+/** Adds a participant's partial signature to an input; a different one under the same key is PSBT_UPDATE_REJECTED. */
 export function addPartialSig(tx: Transaction, inputIndex: number, value: MusigPartialSig): void {
   expectSignerKey(value);
   expectBytes('partialSig', value.partialSig, 32);
-  tx.updateInput(inputIndex, { musig2PartialSig: [[wireKey(value), value.partialSig]] });
+  updatePsbtInput(tx, inputIndex, { musig2PartialSig: [[wireKey(value), value.partialSig]] });
 }
 
 export interface SigningData {

@@ -22,6 +22,7 @@ import {
 } from '../../../core/musig/psbt-fields.js';
 import { createSession, partialSigAgg, partialSigVerify } from '../../../core/musig/session.js';
 import { vectorText } from '../../support/vectors.js';
+import { caught } from './musig-error.js';
 
 interface Bip373Case {
   valid: boolean;
@@ -157,6 +158,16 @@ describe('BIP373 valid PSBTs: receiving', () => {
 });
 
 describe('BIP373 invalid PSBTs', () => {
+  /** The BIP373 field a case's title is about. */
+  const fieldOf = (title: string) =>
+    title.includes('public nonce')
+      ? 'PSBT_IN_MUSIG2_PUB_NONCE'
+      : title.includes('partial sig')
+        ? 'PSBT_IN_MUSIG2_PARTIAL_SIG'
+        : title.includes('output')
+          ? 'PSBT_OUT_MUSIG2_PARTICIPANT_PUBKEYS'
+          : 'PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS';
+
   invalid.forEach((c, i) => {
     it(`BIP373 invalid ${i}: ${c.title}`, () => {
       let err: unknown;
@@ -166,8 +177,13 @@ describe('BIP373 invalid PSBTs', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(DecodeError);
-      expect((err as DecodeError).code).toBe('PSBT_INVALID');
-      expect((err as DecodeError).message).toMatch(/^PSBT: /);
+      const { code, message } = err as DecodeError;
+      expect(message).toContain(fieldOf(c.title));
+      if (c.title.includes('keydata')) expect(code).toBe('PSBT_BAD_KEY');
+      else if (c.title.includes('valuedata')) expect(code).toBe('PSBT_BAD_VALUE');
+      else expect(['PSBT_BAD_KEY', 'PSBT_BAD_VALUE']).toContain(code);
+      // The same bytes as base64 text fail the same way.
+      expect(() => decodeMusigPsbt(c.base64)).toThrow(message);
     });
   });
 });
@@ -188,7 +204,10 @@ describe('BIP373 writing', () => {
     expect(reread).toEqual(expected);
     // Adding the same value again is a no-op; a conflicting one is refused.
     addPubNonce(bare, 0, expected.pubNonces[0]!);
-    expect(() => addPubNonce(bare, 0, { ...expected.pubNonces[0]!, pubNonce: expected.pubNonces[1]!.pubNonce })).toThrow();
+    expect(caught(() => addPubNonce(bare, 0, { ...expected.pubNonces[0]!, pubNonce: expected.pubNonces[1]!.pubNonce }))).toMatchObject({
+      name: 'PsbtError',
+      code: 'PSBT_UPDATE_REJECTED',
+    });
     expect(() => addPubNonce(bare, 0, { ...expected.pubNonces[0]!, pubNonce: new Uint8Array(66) })).toThrow(/"pubNonce" expected two compressed points/);
     expect(() => addPartialSig(bare, 0, { ...expected.partialSigs[0]!, leafHash: new Uint8Array(31) })).toThrow(/"leafHash" expected 32 bytes/);
   });
@@ -201,8 +220,9 @@ describe('BIP373 writing', () => {
     expect(() => setParticipants(tx, { output: 0 }, { aggregateKey: root.xOnlyKey, participants: [] })).toThrow(/"aggregateKey" expected 33 bytes/);
   });
 
-  it('rejects a non-byte input as DecodeError', () => {
-    expect(() => decodeMusigPsbt('cHNidP8=' as unknown as Uint8Array)).toThrow(DecodeError);
+  it('decodes base64 text too, and rejects truncated input as DecodeError', () => {
+    expect(decodeMusigPsbt(valid[2]!.base64).inputs[0]!.partialSigs).toHaveLength(3);
+    expect(() => decodeMusigPsbt('cHNidP8=')).toThrow(DecodeError);
     expect(() => decodeMusigPsbt(new Uint8Array([0x70, 0x73, 0x62, 0x74, 0xff]))).toThrow(DecodeError);
   });
 });
