@@ -49,16 +49,21 @@ export function createSession(keyAgg: KeyAggContext, aggNonce: Uint8Array, messa
   expectBytes('message', message);
   if (!_isAggNonce(aggNonce)) throw MusigError.contribution(null, 'aggnonce');
   const session: SigningSession = Object.freeze({ keyAgg, aggNonce: aggNonce.slice(), message: message.slice() });
-  inner.set(
-    session,
-    new Session(
+  let s: Session;
+  try {
+    // scure re-runs KeyAgg from the keys and tweaks; a context from keyAgg() always passes.
+    s = new Session(
       session.aggNonce,
       [...keyAgg.publicKeys],
       session.message,
       keyAgg.tweaks.map((t) => t.tweak),
       keyAgg.tweaks.map((t) => t.xOnly),
-    ),
-  );
+    );
+  } catch (err) {
+    if (err instanceof InvalidContributionErr) throw MusigError.contribution(err.idx, 'pubkey');
+    throw err;
+  }
+  inner.set(session, s);
   return session;
 }
 

@@ -282,6 +282,12 @@ describe('MuSig2 sessions through our API', () => {
     expect(() => partialSigVerify(a.session, psig, a.pubNonces, 3)).toThrow(/"signerIndex" expected integer in \[0, 3\), got 3/);
   });
 
+  it('a hand-built context with a bad key is blamed on that key', () => {
+    const { session } = round1(keyAgg(publicKeys));
+    const forged = { ...session.keyAgg, publicKeys: [publicKeys[0]!, new Uint8Array(33).fill(2), publicKeys[2]!] };
+    expectVectorError(() => createSession(forged, session.aggNonce, message), { type: 'invalid_contribution', signer: 1, contrib: 'pubkey' });
+  });
+
   it('aggregation blames a partial signature of the wrong length', () => {
     const { session } = round1(keyAgg(publicKeys));
     const psigs = [new Uint8Array(32), new Uint8Array(31), new Uint8Array(32)];
