@@ -28,6 +28,7 @@ export const MAC_SIZE = 16;
 /** Largest Lightning message; the length prefix is a u16. */
 export const MAX_PAYLOAD_SIZE = 0xffff;
 const ROTATE_AT = 1000;
+const FRAME_PAD = 2;
 const VERSION = 0;
 const EMPTY = new Uint8Array(0);
 
@@ -238,6 +239,7 @@ export class TransportCipher {
   private broken = false;
   private readonly sendNonce = new Uint8Array(12);
   private readonly recvNonce = new Uint8Array(12);
+  /** Scratch for the 2-byte length, in and out: saves an allocation per frame. */
   private readonly lengthPlain = new Uint8Array(2);
 
   constructor(keys: Pick<SessionKeys, 'sk' | 'rk' | 'ck'>) {
@@ -252,12 +254,14 @@ export class TransportCipher {
     if (message.length > MAX_PAYLOAD_SIZE) {
       throw new RangeError(`"message" expected at most ${MAX_PAYLOAD_SIZE} bytes, got ${message.length}`);
     }
-    const out = new Uint8Array(FRAME_HEADER_SIZE + message.length + MAC_SIZE);
+    // Two bytes of pre-padding put the body at offset 20: ChaCha20 XORs whole 32-bit words only
+    // on 4-byte-aligned buffers and falls back to byte by byte otherwise (~1.6x slower).
+    const buf = new Uint8Array(FRAME_PAD + FRAME_HEADER_SIZE + message.length + MAC_SIZE);
     this.lengthPlain[0] = message.length >>> 8;
     this.lengthPlain[1] = message.length & 0xff;
-    this.seal(this.lengthPlain, out.subarray(0, FRAME_HEADER_SIZE));
-    this.seal(message, out.subarray(FRAME_HEADER_SIZE));
-    return out;
+    this.seal(this.lengthPlain, buf.subarray(FRAME_PAD, FRAME_PAD + FRAME_HEADER_SIZE));
+    this.seal(message, buf.subarray(FRAME_PAD + FRAME_HEADER_SIZE));
+    return buf.subarray(FRAME_PAD);
   }
 
   /** Decrypts the 18-byte header; returns the body length `l` (the body is then `l + 16` bytes). */
@@ -266,7 +270,7 @@ export class TransportCipher {
     if (header.length !== FRAME_HEADER_SIZE) {
       throw new DecodeError('truncated', `"header" expected ${FRAME_HEADER_SIZE} bytes, got ${header.length}`);
     }
-    const plain = this.open(header, 'length');
+    const plain = this.open(header, 'length', this.lengthPlain);
     this.pendingBody = (plain[0]! << 8) | plain[1]!;
     return this.pendingBody;
   }
@@ -290,11 +294,11 @@ export class TransportCipher {
     }
   }
 
-  private open(ciphertext: Uint8Array, what: string): Uint8Array {
+  private open(ciphertext: Uint8Array, what: string, into?: Uint8Array): Uint8Array {
     if (this.broken) throw new DecodeError('bad_mac', 'a previous frame failed to decrypt; the connection must close');
     let plain: Uint8Array;
     try {
-      plain = chacha20poly1305(this.rk, writeNonce(this.recvNonce, this.rn)).decrypt(ciphertext);
+      plain = chacha20poly1305(this.rk, writeNonce(this.recvNonce, this.rn)).decrypt(ciphertext, into);
     } catch {
       this.broken = true;
       throw new DecodeError('bad_mac', `"${what}" MAC does not verify`);
