@@ -10,6 +10,8 @@
  * What this is not: UTXO eligibility (confirmations, ancestors — the caller passes spendable coins),
  * address-reuse grouping (each coin is its own group), subtract-fee-from-outputs, or transaction
  * building (core/wallet orders inputs and outputs and sets locktime/sequence, see fee-sniping.ts).
+ * One deliberate difference from Core: Knapsack sees only coins worth more than their input fee,
+ * like the other algorithms (Core keeps feeding it uneconomic coins, which only add fees).
  *
  * Sources (Bitcoin Core, src/wallet): coinselection.cpp (SelectCoinsBnB, CoinGrinder,
  * KnapsackSolver, SelectCoinsSRD, RecalculateWaste, GenerateChangeTarget), spend.cpp
