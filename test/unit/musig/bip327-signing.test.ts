@@ -284,7 +284,7 @@ describe('MuSig2 sessions through our API', () => {
 
   it('a hand-built context with a bad key is blamed on that key', () => {
     const { session } = round1(keyAgg(publicKeys));
-    const forged = { ...session.keyAgg, publicKeys: [publicKeys[0]!, new Uint8Array(33).fill(2), publicKeys[2]!] };
+    const forged = { ...session.keyAgg, publicKeys: [publicKeys[0]!, Uint8Array.of(2, ...new Uint8Array(32).fill(0xff)), publicKeys[2]!] };
     expectVectorError(() => createSession(forged, session.aggNonce, message), { type: 'invalid_contribution', signer: 1, contrib: 'pubkey' });
   });
 
