@@ -152,18 +152,21 @@ function truncated(maxBytes: number): Codec<bigint> {
   };
 }
 
-const asNumber = (c: Codec<bigint>): Codec<number> =>
-  mapped(
-    c,
+/** tu16/tu32 fit a JS number; they are checked as numbers so errors name the right range. */
+function truncatedNumber(maxBytes: 2 | 4): Codec<number> {
+  const max = 2 ** (maxBytes * 8) - 1;
+  return mapped(
+    truncated(maxBytes),
     (v) => Number(v),
     (v, field) => {
-      checkInt(v, 0, Number.MAX_SAFE_INTEGER, field);
+      checkInt(v, 0, max, field);
       return BigInt(v);
     },
   );
+}
 
-export const tu16: Codec<number> = asNumber(truncated(2));
-export const tu32: Codec<number> = asNumber(truncated(4));
+export const tu16: Codec<number> = truncatedNumber(2);
+export const tu32: Codec<number> = truncatedNumber(4);
 export const tu64: Codec<bigint> = truncated(8);
 
 // ── byte strings ────────────────────────────────────────────────────────────────────────────────

@@ -152,6 +152,7 @@ export const MESSAGES = {
   channel_ready: message(
     36,
     { channelId, secondPerCommitmentPoint: point },
+    // `short_channel_id` (type 1) carries the channel's alias (option_scid_alias), not its real scid.
     { shortChannelId: tlv(1n, shortChannelId), nextLocalNonce: tlv(4n, publicNonce) },
   ),
 
@@ -180,7 +181,7 @@ export const MESSAGES = {
   update_add_htlc: message(
     128,
     { channelId, id: u64, amountMsat: u64, paymentHash: sha256, cltvExpiry: u32, onionRoutingPacket: bytes(1366) },
-    { blindedPath: tlv(0n, point) },
+    { blindedPath: tlv(0n, point) }, // `blinded_path`'s only field is `path_key`
   ),
   update_fulfill_htlc: message(
     130,

@@ -20,6 +20,7 @@ import {
   ACT_TWO_SIZE,
   FRAME_HEADER_SIZE,
   MAC_SIZE,
+  MAX_PAYLOAD_SIZE,
   TransportCipher,
   initiatorActOne,
   initiatorActThree,
@@ -49,7 +50,7 @@ export interface TransportOptions {
   ephemeralSecret?: Uint8Array;
 }
 
-const MAX_FRAME = FRAME_HEADER_SIZE + 0xffff + MAC_SIZE;
+const MAX_FRAME = FRAME_HEADER_SIZE + MAX_PAYLOAD_SIZE + MAC_SIZE;
 
 /** Buffers a Duplex's chunks and hands out exact byte counts, pausing the socket when too much is unread. */
 class SocketReader {

@@ -85,7 +85,7 @@ describe('truncated unsigned integers (tu16, tu32, tu64)', () => {
   });
 
   it('refuse out-of-range values when encoding, naming the field', () => {
-    expect(() => encode(tu16, 65536, 'cltv_delta')).toThrow(/"cltv_delta" expected bigint in 0..65535, got 65536/);
+    expect(() => encode(tu16, 65536, 'cltv_delta')).toThrow(/"cltv_delta" expected integer in 0..65535, got 65536/);
     expect(() => encode(tu64, -1n, 'amount_msat')).toThrow(RangeError);
   });
 });
