@@ -307,31 +307,48 @@ export function singleRandomDraw<G extends SelectionGroup>(
   return noSolution(weightExceeded);
 }
 
-/** Core's ApproximateBestSubset: randomized subset sum, 1000 rounds of two passes. */
-function approximateBestSubset<G extends SelectionGroup>(groups: readonly G[], totalLower: number, target: number, randomInt: RandomInt, maxWeight: number) {
-  let best = groups.map(() => true);
+/**
+ * Core's ApproximateBestSubset: randomized subset sum, 1000 rounds of two passes. Coin flips come
+ * 30 to a random draw, as Core's randbool() takes bits from a buffered 64-bit word.
+ */
+function approximateBestSubset(groups: readonly SelectionGroup[], totalLower: number, target: number, randomInt: RandomInt, maxWeight: number) {
+  const n = groups.length;
+  const values = Float64Array.from(groups, (g) => g.effectiveValue);
+  const weights = Float64Array.from(groups, (g) => g.weight);
+  const best = new Uint8Array(n).fill(1);
+  const included = new Uint8Array(n);
   let bestValue = totalLower;
+  let bits = 0;
+  let bitsLeft = 0;
   for (let rep = 0; rep < 1000 && bestValue !== target; rep++) {
-    const included = groups.map(() => false);
+    included.fill(0);
     let total = 0;
     let weight = 0;
     let reached = false;
     for (let pass = 0; pass < 2 && !reached; pass++) {
-      for (let i = 0; i < groups.length; i++) {
-        if (pass === 0 ? randomInt(2) === 1 : !included[i]) {
-          total += groups[i]!.effectiveValue;
-          weight += groups[i]!.weight;
-          included[i] = true;
-          if (total >= target && weight <= maxWeight) {
-            reached = true;
-            if (total < bestValue) {
-              bestValue = total;
-              best = [...included];
-            }
-            total -= groups[i]!.effectiveValue;
-            weight -= groups[i]!.weight;
-            included[i] = false;
+      for (let i = 0; i < n; i++) {
+        if (pass === 0) {
+          if (bitsLeft === 0) {
+            bits = randomInt(0x40000000);
+            bitsLeft = 30;
           }
+          const heads = bits & 1;
+          bits >>>= 1;
+          bitsLeft--;
+          if (!heads) continue;
+        } else if (included[i]) continue;
+        total += values[i]!;
+        weight += weights[i]!;
+        included[i] = 1;
+        if (total >= target && weight <= maxWeight) {
+          reached = true;
+          if (total < bestValue) {
+            bestValue = total;
+            best.set(included);
+          }
+          total -= values[i]!;
+          weight -= weights[i]!;
+          included[i] = 0;
         }
       }
     }
