@@ -215,7 +215,8 @@ export class ScriptChecker {
         this.btx,
         index,
         level === 'consensus' ? CONSENSUS_FLAGS : STANDARD_FLAGS,
-        input.witnesses,
+        // bitcore pops P2WPKH witness items off the array it is given: hand it a copy each time.
+        [...input.witnesses],
         Number(this.spent[index]!.value),
       );
     } catch {

@@ -87,16 +87,25 @@ export function isHash(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-fA-F]{64}$/.test(value);
 }
 
+/**
+ * Field names are constants with `#` standing for the current input/output index (`at`), so no
+ * string is built unless an error is reported.
+ */
 class Reader {
   pos = 0;
+  at = 0;
   constructor(
     private readonly buf: Uint8Array,
     private readonly what: string,
   ) {}
 
+  private name(field: string): string {
+    return `${this.what}: "${field.replace('#', String(this.at))}"`;
+  }
+
   private need(n: number, field: string): void {
     if (this.pos + n > this.buf.length) {
-      throw new DecodeError('TRUNCATED', `${this.what}: "${field}" needs ${n} bytes at offset ${this.pos}, only ${this.buf.length - this.pos} left`);
+      throw new DecodeError('TRUNCATED', `${this.name(field)} needs ${n} bytes at offset ${this.pos}, only ${this.buf.length - this.pos} left`);
     }
   }
   u8(field: string): number {
@@ -138,12 +147,12 @@ class Reader {
       min = 0x10000;
     } else {
       const v = this.u64(field);
-      if (v > BigInt(MAX_VECTOR)) throw new DecodeError('TOO_LARGE', `${this.what}: "${field}" size ${v} exceeds ${MAX_VECTOR}`);
+      if (v > BigInt(MAX_VECTOR)) throw new DecodeError('TOO_LARGE', `${this.name(field)} size ${v} exceeds ${MAX_VECTOR}`);
       value = Number(v);
       min = 0x100000000;
     }
-    if (value < min) throw new DecodeError('NON_CANONICAL', `${this.what}: "${field}" uses a non-canonical CompactSize (${value})`);
-    if (value > MAX_VECTOR) throw new DecodeError('TOO_LARGE', `${this.what}: "${field}" size ${value} exceeds ${MAX_VECTOR}`);
+    if (value < min) throw new DecodeError('NON_CANONICAL', `${this.name(field)} uses a non-canonical CompactSize (${value})`);
+    if (value > MAX_VECTOR) throw new DecodeError('TOO_LARGE', `${this.name(field)} size ${value} exceeds ${MAX_VECTOR}`);
     return value;
   }
   varBytes(field: string): Uint8Array {
@@ -206,25 +215,32 @@ function readTx(r: Reader, start: number, buf: Uint8Array): DecodedTx {
   const version = r.i32('version');
   let inputs = readInputs(r);
   let flags = 0;
+  let withOutputs = true;
   if (inputs.length === 0) {
-    // An empty input vector here is the BIP144 marker; the byte after it is the flag.
+    // An empty input vector here is the BIP144 marker and the next byte the flag. As in Core, a
+    // zero flag means a transaction with no inputs and no outputs, not "outputs follow".
     flags = r.u8('flag');
     if (flags !== 0) inputs = readInputs(r);
+    else withOutputs = false;
   }
   const outputs: TxOut[] = [];
-  const nOut = r.compactSize('output count');
-  for (let i = 0; i < nOut; i++) {
-    const value = r.u64(`outputs[${i}].value`);
-    outputs.push({ value, script: r.varBytes(`outputs[${i}].script`) });
+  if (withOutputs) {
+    const nOut = r.compactSize('output count');
+    for (let i = 0; i < nOut; i++) {
+      r.at = i;
+      const value = r.u64('outputs[#].value');
+      outputs.push({ value, script: r.varBytes('outputs[#].script') });
+    }
   }
   const witnessAt = r.pos;
   let hasWitness = false;
   if (flags & 1) {
     flags ^= 1;
     for (let i = 0; i < inputs.length; i++) {
-      const n = r.compactSize(`inputs[${i}].witness count`);
+      r.at = i;
+      const n = r.compactSize('inputs[#].witness count');
       const items: Uint8Array[] = [];
-      for (let j = 0; j < n; j++) items.push(r.varBytes(`inputs[${i}].witness[${j}]`));
+      for (let j = 0; j < n; j++) items.push(r.varBytes('inputs[#].witness item'));
       inputs[i]!.witness = items;
       if (n > 0) hasWitness = true;
     }
@@ -269,10 +285,11 @@ function readInputs(r: Reader): TxIn[] {
   const n = r.compactSize('input count');
   const inputs: TxIn[] = [];
   for (let i = 0; i < n; i++) {
-    const txid = r.hash(`inputs[${i}].txid`);
-    const vout = r.u32(`inputs[${i}].vout`);
-    const scriptSig = r.varBytes(`inputs[${i}].scriptSig`);
-    const sequence = r.u32(`inputs[${i}].sequence`);
+    r.at = i;
+    const txid = r.hash('inputs[#].txid');
+    const vout = r.u32('inputs[#].vout');
+    const scriptSig = r.varBytes('inputs[#].scriptSig');
+    const sequence = r.u32('inputs[#].sequence');
     inputs.push({ txid, vout, scriptSig, sequence, witness: [] });
   }
   return inputs;
