@@ -7,7 +7,8 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { individualPubkey, keyAgg } from '../../core/musig/keyagg.js';
 import { nonceAgg, nonceGen } from '../../core/musig/nonce.js';
 import { createSession, partialSigAgg, partialSign, partialSigVerify } from '../../core/musig/session.js';
-import type { createBench } from './harness.js';
+import { performance } from 'node:perf_hooks';
+import type { createBench, Sample } from './harness.js';
 
 function signers(n: number) {
   const secretKeys = Array.from({ length: n }, () => secp256k1.utils.randomSecretKey());
@@ -28,21 +29,53 @@ function fullSession(secretKeys: Uint8Array[], publicKeys: Uint8Array[], message
   return partialSigAgg(session, psigs);
 }
 
+/**
+ * Measures two functions in alternating slices (the shared machine's load drifts within seconds,
+ * so back-to-back blocks would compare different machines) and returns one Sample for each.
+ */
+function interleaved(b: ReturnType<typeof createBench>, a: [string, () => unknown], c: [string, () => unknown], rounds: number, sliceMs: number): [Sample, Sample] {
+  const totals = [a, c].map(([name]) => ({ name, ops: 0, ms: 0 }));
+  for (const [, fn] of [a, c]) fn(); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    [a, c].forEach(([, fn], k) => {
+      const start = performance.now();
+      let now = start;
+      do {
+        fn();
+        totals[k]!.ops++;
+        now = performance.now();
+      } while (now - start < sliceMs);
+      totals[k]!.ms += now - start;
+    });
+  }
+  return totals.map((t) => {
+    const sample = { name: t.name, ops: (t.ops * 1000) / t.ms, perOpMs: t.ms / t.ops };
+    b.line(`${t.name}: ${sample.ops.toFixed(2)} ops/s (${sample.perOpMs.toFixed(2)} ms/op, ${t.ops} ops)`);
+    return sample;
+  }) as [Sample, Sample];
+}
+
 export default function (bench: typeof createBench): void {
   const b = bench('MuSig2 sessions (BIP327 via core/musig) vs single-key BIP340');
   const message = randomBytes(32);
 
   const sk = secp256k1.utils.randomSecretKey();
   const xOnly = schnorr.getPublicKey(sk);
-  const reference = b.measure('BIP340 sign + verify (1 key, @noble/curves)', () => {
+  const signAndVerify = () => {
     if (!schnorr.verify(schnorr.sign(message, sk), message, xOnly)) throw new Error('bench: schnorr');
-  }, { seconds: 3 });
+  };
 
   for (const n of [2, 3]) {
     const { secretKeys, publicKeys } = signers(n);
     const ctx = keyAgg(publicKeys);
     if (!schnorr.verify(fullSession(secretKeys, publicKeys, message), message, ctx.xOnlyKey)) throw new Error('bench: invalid MuSig2 signature');
-    const session = b.measure(`MuSig2 ${n}-of-${n} full session`, () => fullSession(secretKeys, publicKeys, message), { seconds: 4 });
+    const [reference, session] = interleaved(
+      b,
+      ['BIP340 sign + verify (1 key, @noble/curves)', signAndVerify],
+      [`MuSig2 ${n}-of-${n} full session`, () => fullSession(secretKeys, publicKeys, message)],
+      10,
+      300,
+    );
     b.ratio(`${n}-of-${n} session / BIP340 sign+verify`, session, reference);
     b.line(`${n}-of-${n}: ${session.perOpMs.toFixed(2)} ms per session = ${(session.perOpMs / reference.perOpMs).toFixed(1)}× one BIP340 sign+verify (${reference.perOpMs.toFixed(2)} ms)`);
   }
