@@ -14,7 +14,7 @@
  * SipHash-2-4 is implemented here because @noble/hashes has none; it is checked against the
  * reference vectors of its authors (test/unit/chain/bip158-hashing.test.ts).
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { DecodeError } from '../bitcoin/errors.js';
 import { blockHashOf, displayHex, forEachOutputScript, hash256 } from './block.js';
 
@@ -32,8 +32,9 @@ const P_SCALE = 1 << BASIC_FILTER_P;
 /** A SipHash key split into 32-bit little-endian words: [k0 lo, k0 hi, k1 lo, k1 hi]. */
 type SipKey = readonly [number, number, number, number];
 
+/** Little-endian 32-bit word as int32 (V8 keeps int32 in registers; uint32 above 2^31 boxes). */
 function le32(b: Uint8Array, i: number): number {
-  return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0;
+  return (b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24);
 }
 
 function sipKey(key16: Uint8Array): SipKey {
@@ -42,21 +43,23 @@ function sipKey(key16: Uint8Array): SipKey {
 
 /** Result of the last sipHash24 call (hi, lo): avoids allocating per hashed item. */
 const sipOut = new Uint32Array(2);
+const TWO32_INV = 1 / TWO32;
 
 function sipHash24(key: SipKey, data: Uint8Array): void {
   const [k0l, k0h, k1l, k1h] = key;
-  let v0l = (k0l ^ 0x70736575) >>> 0;
-  let v0h = (k0h ^ 0x736f6d65) >>> 0;
-  let v1l = (k1l ^ 0x6e646f6d) >>> 0;
-  let v1h = (k1h ^ 0x646f7261) >>> 0;
-  let v2l = (k0l ^ 0x6e657261) >>> 0;
-  let v2h = (k0h ^ 0x6c796765) >>> 0;
-  let v3l = (k1l ^ 0x79746573) >>> 0;
-  let v3h = (k1h ^ 0x74656462) >>> 0;
+  let v0l = k0l ^ 0x70736575;
+  let v0h = k0h ^ 0x736f6d65;
+  let v1l = k1l ^ 0x6e646f6d;
+  let v1h = k1h ^ 0x646f7261;
+  let v2l = k0l ^ 0x6e657261;
+  let v2h = k0h ^ 0x6c796765;
+  let v3l = k1l ^ 0x79746573;
+  let v3h = k1h ^ 0x74656462;
   const len = data.length;
   const words = len >>> 3;
   // Steps 0..words-1 absorb full words, step `words` the tail with the length byte, and the last
   // step (m = 0, so its xors are no-ops) runs the 4 finalization rounds after v2 ^= 0xff.
+  // 64-bit adds carry through the low halves' sum as a double (exact below 2^33).
   for (let step = 0; step <= words + 1; step++) {
     let ml = 0;
     let mh = 0;
@@ -70,57 +73,55 @@ function sipHash24(key: SipKey, data: Uint8Array): void {
       for (let i = 0; i < rest && i < 4; i++) ml |= (data[base + i] as number) << (8 * i);
       for (let i = 4; i < rest; i++) mh |= (data[base + i] as number) << (8 * (i - 4));
       mh |= (len & 0xff) << 24;
-      ml >>>= 0;
-      mh >>>= 0;
     } else {
       rounds = 4;
-      v2l = (v2l ^ 0xff) >>> 0;
+      v2l ^= 0xff;
     }
-    v3l = (v3l ^ ml) >>> 0;
-    v3h = (v3h ^ mh) >>> 0;
+    v3l ^= ml;
+    v3h ^= mh;
     for (let r = 0; r < rounds; r++) {
       let s: number;
       let t: number;
       // v0 += v1; v1 = rotl(v1, 13) ^ v0; v0 = rotl(v0, 32)
-      s = v0l + v1l;
-      v0h = (v0h + v1h + (s > 0xffffffff ? 1 : 0)) >>> 0;
-      v0l = s >>> 0;
-      t = ((v1h << 13) | (v1l >>> 19)) >>> 0;
-      v1l = (((v1l << 13) | (v1h >>> 19)) ^ v0l) >>> 0;
-      v1h = (t ^ v0h) >>> 0;
+      s = (v0l >>> 0) + (v1l >>> 0);
+      v0h = (v0h + v1h + ((s * TWO32_INV) | 0)) | 0;
+      v0l = s | 0;
+      t = (v1h << 13) | (v1l >>> 19);
+      v1l = ((v1l << 13) | (v1h >>> 19)) ^ v0l;
+      v1h = t ^ v0h;
       t = v0l;
       v0l = v0h;
       v0h = t;
       // v2 += v3; v3 = rotl(v3, 16) ^ v2
-      s = v2l + v3l;
-      v2h = (v2h + v3h + (s > 0xffffffff ? 1 : 0)) >>> 0;
-      v2l = s >>> 0;
-      t = ((v3h << 16) | (v3l >>> 16)) >>> 0;
-      v3l = (((v3l << 16) | (v3h >>> 16)) ^ v2l) >>> 0;
-      v3h = (t ^ v2h) >>> 0;
+      s = (v2l >>> 0) + (v3l >>> 0);
+      v2h = (v2h + v3h + ((s * TWO32_INV) | 0)) | 0;
+      v2l = s | 0;
+      t = (v3h << 16) | (v3l >>> 16);
+      v3l = ((v3l << 16) | (v3h >>> 16)) ^ v2l;
+      v3h = t ^ v2h;
       // v0 += v3; v3 = rotl(v3, 21) ^ v0
-      s = v0l + v3l;
-      v0h = (v0h + v3h + (s > 0xffffffff ? 1 : 0)) >>> 0;
-      v0l = s >>> 0;
-      t = ((v3h << 21) | (v3l >>> 11)) >>> 0;
-      v3l = (((v3l << 21) | (v3h >>> 11)) ^ v0l) >>> 0;
-      v3h = (t ^ v0h) >>> 0;
+      s = (v0l >>> 0) + (v3l >>> 0);
+      v0h = (v0h + v3h + ((s * TWO32_INV) | 0)) | 0;
+      v0l = s | 0;
+      t = (v3h << 21) | (v3l >>> 11);
+      v3l = ((v3l << 21) | (v3h >>> 11)) ^ v0l;
+      v3h = t ^ v0h;
       // v2 += v1; v1 = rotl(v1, 17) ^ v2; v2 = rotl(v2, 32)
-      s = v2l + v1l;
-      v2h = (v2h + v1h + (s > 0xffffffff ? 1 : 0)) >>> 0;
-      v2l = s >>> 0;
-      t = ((v1h << 17) | (v1l >>> 15)) >>> 0;
-      v1l = (((v1l << 17) | (v1h >>> 15)) ^ v2l) >>> 0;
-      v1h = (t ^ v2h) >>> 0;
+      s = (v2l >>> 0) + (v1l >>> 0);
+      v2h = (v2h + v1h + ((s * TWO32_INV) | 0)) | 0;
+      v2l = s | 0;
+      t = (v1h << 17) | (v1l >>> 15);
+      v1l = ((v1l << 17) | (v1h >>> 15)) ^ v2l;
+      v1h = t ^ v2h;
       t = v2l;
       v2l = v2h;
       v2h = t;
     }
-    v0l = (v0l ^ ml) >>> 0;
-    v0h = (v0h ^ mh) >>> 0;
+    v0l ^= ml;
+    v0h ^= mh;
   }
-  sipOut[0] = (v0h ^ v1h ^ v2h ^ v3h) >>> 0;
-  sipOut[1] = (v0l ^ v1l ^ v2l ^ v3l) >>> 0;
+  sipOut[0] = v0h ^ v1h ^ v2h ^ v3h;
+  sipOut[1] = v0l ^ v1l ^ v2l ^ v3l;
 }
 
 /** SipHash-2-4 with a 16-byte key; the 8-byte tag little-endian, as the reference prints it. */
@@ -181,6 +182,64 @@ function hashedSorted(key: SipKey, items: readonly Uint8Array[], f: number): Flo
   const values = new Float64Array(items.length);
   for (let i = 0; i < items.length; i++) values[i] = hashToRange(key, items[i] as Uint8Array, f);
   return values.sort();
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A block's distinct filter elements, each SipHashed once. Duplicates are found by their 64-bit
+ * hash (bucketed by its low bits) and confirmed byte for byte; N is known only after deduplication,
+ * and the range F = N·M with it, so the stored hashes are mapped to the range at the end.
+ */
+class ElementSet {
+  readonly items: Uint8Array[] = [];
+  private readonly his: number[] = [];
+  private readonly los: number[] = [];
+  private readonly next: number[] = [];
+  private readonly heads = new Map<number, number>();
+
+  constructor(private readonly key: SipKey) {}
+
+  add(item: Uint8Array): void {
+    sipHash24(this.key, item);
+    const hi = sipOut[0] as number;
+    const lo = sipOut[1] as number;
+    // Keyed by 30 bits of the hash so the key stays a small integer (V8 Smi): Map lookups on
+    // heap numbers are several times slower. The chain resolves the extra collisions.
+    const bucket = lo & 0x3fffffff;
+    const head = this.heads.get(bucket) ?? -1;
+    for (let i = head; i !== -1; i = this.next[i] as number) {
+      if (this.his[i] === hi && equalBytes(this.items[i] as Uint8Array, item)) return;
+    }
+    this.heads.set(bucket, this.items.length);
+    this.items.push(item);
+    this.his.push(hi);
+    this.los.push(lo);
+    this.next.push(head);
+  }
+
+  /** The N values in [0, N·M), ascending. */
+  sortedValues(): Float64Array {
+    const n = this.items.length;
+    const f = n * BASIC_FILTER_M;
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = fastRange(this.his[i] as number, this.los[i] as number, f);
+    return values.sort();
+  }
+}
+
+/** Core's BasicFilterElements: outputs except empty/OP_RETURN, spent scripts except empty. */
+function blockElements(block: Uint8Array, prevoutScripts: Iterable<Uint8Array>, key: SipKey): ElementSet {
+  const set = new ElementSet(key);
+  forEachOutputScript(block, (script) => {
+    if (script.length !== 0 && script[0] !== OP_RETURN) set.add(script);
+  });
+  for (const script of prevoutScripts) if (script.length !== 0) set.add(script);
+  return set;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,25 +359,12 @@ class GcsReader {
  * scripts of every output the block's non-coinbase inputs spend, in any order.
  */
 export function basicFilterElements(block: Uint8Array, prevoutScripts: Iterable<Uint8Array>): Uint8Array[] {
-  const seen = new Map<string, Uint8Array>();
-  forEachOutputScript(block, (script) => {
-    if (script.length === 0 || script[0] === OP_RETURN) return;
-    const id = bytesToHex(script);
-    if (!seen.has(id)) seen.set(id, script);
-  });
-  for (const script of prevoutScripts) {
-    if (script.length === 0) continue;
-    const id = bytesToHex(script);
-    if (!seen.has(id)) seen.set(id, script);
-  }
-  return [...seen.values()];
+  return blockElements(block, prevoutScripts, blockKey(blockHashOf(block))).items;
 }
 
-/** Encodes a set of distinct elements as a basic filter for the block `blockHash` (hex, RPC order). */
-export function encodeBasicFilter(blockHash: string, elements: readonly Uint8Array[]): Uint8Array {
-  const n = elements.length;
+function encodeValues(values: Float64Array): Uint8Array {
+  const n = values.length;
   if (n > MAX_ELEMENTS) throw new RangeError(`"elements" expected at most ${MAX_ELEMENTS}, got ${n}`);
-  const values = hashedSorted(blockKey(blockHash), elements, n * BASIC_FILTER_M);
   const prefix = writeCompactSize(n);
   const w = new BitWriter(prefix.length + Math.ceil((n * (BASIC_FILTER_P + 2)) / 8));
   for (const b of prefix) w.put(b, 8);
@@ -337,9 +383,16 @@ export function encodeBasicFilter(blockHash: string, elements: readonly Uint8Arr
   return w.finish();
 }
 
+/** Encodes a set of elements (duplicates count once) as the basic filter of block `blockHash` (hex, RPC order). */
+export function encodeBasicFilter(blockHash: string, elements: Iterable<Uint8Array>): Uint8Array {
+  const set = new ElementSet(blockKey(blockHash));
+  for (const e of elements) set.add(e);
+  return encodeValues(set.sortedValues());
+}
+
 /** The basic filter of a serialized block given the scripts its inputs spend. */
 export function basicFilter(block: Uint8Array, prevoutScripts: Iterable<Uint8Array>): Uint8Array {
-  return encodeBasicFilter(blockHashOf(block), basicFilterElements(block, prevoutScripts));
+  return encodeValues(blockElements(block, prevoutScripts, blockKey(blockHashOf(block))).sortedValues());
 }
 
 /** A decoded filter: N and its N ascending values in [0, N·M). */

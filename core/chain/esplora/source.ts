@@ -17,7 +17,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { z } from 'zod';
 import { DecodeError } from '../../bitcoin/errors.js';
-import { basicFilterElements, encodeBasicFilter } from '../bip158.js';
+import { basicFilter } from '../bip158.js';
 import { blockHashOf, readBlockTxs, readHeader, readTx } from '../block.js';
 import { rejectReason } from '../bitcoind/rpc.js';
 import { DEFAULT_RETRY, HttpTransport, type HttpResponse, type RetryPolicy, withRetry } from '../http.js';
@@ -285,7 +285,7 @@ export class EsploraSource implements ChainSource {
         }
       });
     }
-    return { filter: encodeBasicFilter(hash, basicFilterElements(block, prevouts)), prevHash: readHeader(block).prevHash };
+    return { filter: basicFilter(block, prevouts), prevHash: readHeader(block).prevHash };
   }
 
   async tx(txid: string): Promise<TxLookup | null> {
