@@ -6,7 +6,9 @@
  * To add a method: add an entry here, add its handler in core/node/handlers, done.
  */
 import { z } from 'zod';
+import { chainMethods } from './chain.js';
 import { Settings } from './settings.js';
+import { walletEvents, walletMethods } from './wallet.js';
 
 const NoParams = z.object({}).strict();
 
@@ -40,11 +42,14 @@ export const methods = {
   'settings.get': { params: NoParams, result: Settings },
   /** Partial update; the whole new settings object is returned and `settings.changed` fires. */
   'settings.set': { params: Settings.partial().strict(), result: Settings },
+  ...walletMethods,
+  ...chainMethods,
 } as const;
 
 export const events = {
   'app.status': AppStatus,
   'settings.changed': Settings,
+  ...walletEvents,
 } as const;
 
 export type Methods = typeof methods;

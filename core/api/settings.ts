@@ -43,6 +43,8 @@ export const Settings = z
     theme: Theme,
     unit: Unit,
     hideBalances: z.boolean(),
+    /** Lock unlocked wallets after this many minutes without activity. */
+    autoLockMinutes: z.number().int().min(1).max(1440),
     chain: ChainBackend,
   })
   .strict();
@@ -52,5 +54,6 @@ export const defaultSettings: Settings = {
   theme: 'system',
   unit: 'BTC',
   hideBalances: false,
+  autoLockMinutes: 15,
   chain: { kind: 'playground' },
 };

@@ -5,13 +5,16 @@
  *   tapdesk call <method> ['<json>'] [--data DIR]  prints the JSON result; errors go to stderr, exit 1
  *   tapdesk <method> [--json '<json>']             the same, shorter
  *   tapdesk methods                                lists methods with their params as JSON Schema
+ *   tapdesk playground [--port N]                  the Playground devnet alone, for other wallets and tools
  * `call` talks to the running Tapdesk on that data directory when there is one, else runs the core
  * in-process.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createClient, createRawApi, type Outcome, type RawApi } from '../api/client.js';
 import { methods } from '../api/contract.js';
+import { runPlayground } from '../chain/playground/server.js';
 import { TapdeskApp } from '../node/app.js';
 import { toApiError } from '../node/errors.js';
 import { readEndpoint } from './endpoint.js';
@@ -25,6 +28,7 @@ usage:
   tapdesk call <method> ['<json params>'] [--data DIR]
   tapdesk <method> [--json '<json params>'] [--data DIR]
   tapdesk methods
+  tapdesk playground [--port N] [--data DIR]     the Playground devnet alone (Core RPC + Esplora on 127.0.0.1)
 Data directory: --data, else $TAPDESK_DATA_DIR, else ${defaultDataDir()}`;
 
 class UsageError extends Error {}
@@ -33,7 +37,7 @@ function printError(error: { code: string; message: string }): void {
   process.stderr.write(JSON.stringify({ error }, null, 2) + '\n');
 }
 
-async function withApi<T>(dataDir: string, fn: (api: RawApi) => Promise<T>): Promise<T> {
+async function withApi<T>(dataDir: string, needsChain: boolean, fn: (api: RawApi) => Promise<T>): Promise<T> {
   const running = readEndpoint(dataDir);
   if (running) {
     const raw = createRawApi(await connectWebSocket(running.wsUrl, running.token));
@@ -45,9 +49,10 @@ async function withApi<T>(dataDir: string, fn: (api: RawApi) => Promise<T>): Pro
   }
   const app = new TapdeskApp({ dataDir, mode: 'cli', version: appVersion });
   try {
+    if (needsChain) await app.start();
     return await fn(app.server.local());
   } finally {
-    app.close();
+    await app.close();
   }
 }
 
@@ -61,7 +66,9 @@ async function call(method: string, json: string | undefined, dataDir: string): 
       return 1;
     }
   }
-  const outcome: Outcome = await withApi(dataDir, (api) => api.call(method, params));
+    // Settings and app info need no chain; everything else runs against the configured one.
+  const needsChain = !/^(app|settings)\./.test(method);
+  const outcome: Outcome = await withApi(dataDir, needsChain, (api) => api.call(method, params));
   if (!outcome.ok) {
     printError(outcome.error);
     return 1;
@@ -123,6 +130,13 @@ export async function main(argv: string[]): Promise<number> {
     return runServe(port, dataDir);
   }
   if (command === 'methods') return listMethods();
+  if (command === 'playground') {
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port expects 0-65535, got ${values.port}`);
+    // runPlayground stops the servers on SIGINT/SIGTERM; the process ends when they have closed.
+    await runPlayground({ dataDir: join(dataDir, 'playground'), ...(port !== undefined && { port }) });
+    return 0;
+  }
   if (command === 'call') {
     const [method, json] = rest;
     if (!method) throw new UsageError('call needs a method name, e.g. tapdesk call app.info');

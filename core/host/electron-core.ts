@@ -29,6 +29,7 @@ const log = (line: string) => console.error(`[core] ${line}`);
 const app = new TapdeskApp({ dataDir, mode: 'electron', version: appVersion, log });
 const cliEndpoint = await startWebServer({ api: app.server });
 writeEndpoint(dataDir, { wsUrl: cliEndpoint.wsUrl, url: null, token: cliEndpoint.token, pid: process.pid });
+void app.start();
 
 const detachers = new Set<() => void>();
 parentPort.on('message', (event) => {
@@ -44,7 +45,7 @@ async function shutdown(): Promise<void> {
   for (const detach of detachers) detach();
   removeEndpoint(dataDir);
   await cliEndpoint.close();
-  app.close();
+  await app.close();
   parentPort!.postMessage({ type: 'stopped' });
   process.exit(0);
 }

@@ -38,10 +38,12 @@ export async function serve(opts: ServeOptions): Promise<Serving> {
   try {
     web = await startWebServer({ api: app.server, port: opts.port ?? 0, staticDir: rendererDir });
   } catch (err) {
-    app.close();
+    await app.close();
     throw err;
   }
   writeEndpoint(opts.dataDir, { wsUrl: web.wsUrl, url: web.url, token: web.token, pid: process.pid });
+  // Serve first (the page can show "connecting…"), then connect to the chain.
+  void app.start();
   let closed = false;
   return {
     url: web.url,
@@ -53,7 +55,7 @@ export async function serve(opts: ServeOptions): Promise<Serving> {
       closed = true;
       removeEndpoint(opts.dataDir);
       await web.close();
-      app.close();
+      await app.close();
     },
   };
 }

@@ -9,6 +9,9 @@ import type { Settings } from '../api/settings.js';
 import { openDatabase, schemaVersion, type Db } from '../store/database.js';
 import { SettingsStore, appComponent } from '../store/settings-store.js';
 import { ApiServer, type Handlers } from './api-server.js';
+import { ChainManager, type ChainState } from './chain-manager.js';
+import { walletHandlers } from './wallet-handlers.js';
+import { WalletService } from './wallet-service.js';
 
 export type Mode = 'electron' | 'web' | 'cli';
 
@@ -30,6 +33,8 @@ export class TapdeskApp {
   private readonly settings: SettingsStore;
   private status: AppStatus;
   private readonly schemaVersion: number;
+  readonly chain: ChainManager;
+  readonly wallets: WalletService;
 
   constructor(private readonly options: AppOptions) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -41,10 +46,27 @@ export class TapdeskApp {
       state: 'ready',
       chain: { backend: chain.kind, connected: false, height: null, message: 'not connected yet' },
     };
+    this.chain = new ChainManager({ dataDir: options.dataDir, onState: (state) => this.chainState(state), ...(options.log && { log: options.log }) });
+    this.wallets = new WalletService({
+      dataDir: options.dataDir,
+      chain: this.chain,
+      emit: (event, data) => this.server.emit(event, data),
+      autoLockMinutes: () => this.settings.get().autoLockMinutes,
+      ...(options.log && { log: options.log }),
+    });
     this.server = new ApiServer(this.handlers(), {
       validateResults: options.validateResults ?? false,
       onInternalError: (method, err) => options.log?.(`internal error in ${method}: ${(err as Error).stack ?? String(err)}`),
     });
+  }
+
+  /** Connects to the chain the settings name; wallets sync from then on. */
+  async start(): Promise<void> {
+    await this.chain.connect(this.settings.get().chain);
+  }
+
+  private chainState(state: ChainState): void {
+    this.setStatus({ chain: state });
   }
 
   private handlers(): Handlers {
@@ -63,12 +85,21 @@ export class TapdeskApp {
       },
       'app.status': () => this.status,
       'settings.get': () => this.settings.get(),
-      'settings.set': (patch) => {
+      'settings.set': async (patch) => {
         const next = this.settings.set(patch);
         this.server.emit('settings.changed', next);
-        if (patch.chain) this.setStatus({ chain: { backend: next.chain.kind, connected: false, height: null, message: 'backend changed' } });
+        if (patch.chain) {
+          this.wallets.resetSync();
+          await this.chain.connect(next.chain);
+        }
         return next;
       },
+      'chain.test': ({ backend }) => this.chain.test(backend),
+      'playground.info': () => this.chain.playgroundInfo(),
+      'playground.mine': ({ blocks, address }) => this.chain.mine(blocks, address),
+      'playground.faucet': ({ address, amount }) => this.chain.faucet(address, amount),
+      'playground.reorg': ({ blocks, replace }) => this.chain.reorg(blocks, replace),
+      ...walletHandlers(this.wallets, this.chain),
     };
   }
 
@@ -77,7 +108,9 @@ export class TapdeskApp {
     this.server.emit('app.status', this.status);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.wallets.close();
+    await this.chain.close();
     this.db.close();
   }
 }
