@@ -12,6 +12,7 @@
  * Spec: BIP173 (https://github.com/bitcoin/bips/blob/master/bip-0173.mediawiki), BIP350
  * (https://github.com/bitcoin/bips/blob/master/bip-0350.mediawiki), BIP141 witness programs.
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base58, bech32, bech32m, createBase58check } from '@scure/base';
 import { DecodeError } from './errors.js';
@@ -97,10 +98,8 @@ function decodeBase58(address: string, network: Network): DecodedAddress {
   }
   const raw = base58.decode(address);
   if (raw.length < 5) fail('ADDRESS_BAD_LENGTH', `"address" decodes to ${raw.length} bytes, too short for a checksum`);
-  let data: Uint8Array;
-  try {
-    data = base58check.decode(address);
-  } catch {
+  const data = raw.subarray(0, -4);
+  if (!equalBytes(sha256(sha256(data)).subarray(0, 4), raw.subarray(-4))) {
     fail('ADDRESS_BAD_CHECKSUM', '"address" has an invalid Base58Check checksum');
   }
   if (data.length !== 21) fail('ADDRESS_BAD_LENGTH', `"address" payload must be 21 bytes, got ${data.length}`);

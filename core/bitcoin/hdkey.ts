@@ -10,18 +10,17 @@
  * Spec: https://github.com/bitcoin/bips/blob/master/bip-0032.mediawiki
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { bytesToNumberBE } from '@noble/curves/utils.js';
+import { bytesToNumberBE, equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { HDKey } from '@scure/bip32';
-import { base58, createBase58check } from '@scure/base';
+import { base58 } from '@scure/base';
 import { DecodeError } from './errors.js';
 import { type Network, NETWORKS, networksLabel } from './networks.js';
 
 /** Offset of hardened child indices (2^31). */
 export const HARDENED = 0x80000000;
 
-const base58check = createBase58check(sha256);
 const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const CURVE_ORDER = secp256k1.Point.Fn.ORDER;
 
@@ -63,6 +62,12 @@ export class ExtendedKey {
   /** Parses xprv/xpub/tprv/tpub text; see `parseExtendedKey`. */
   static parse(text: string, network?: Network): ExtendedKey {
     const { node, network: net } = decodeExtendedKey(text, network);
+    return new ExtendedKey(node, net);
+  }
+
+  /** Parses the 78-byte serialization (as in PSBT_GLOBAL_XPUB); same checks and codes as `parse`. */
+  static fromBytes(bytes: Uint8Array, network?: Network): ExtendedKey {
+    const { node, network: net } = decodeExtendedKeyBytes(bytes, network);
     return new ExtendedKey(node, net);
   }
 
@@ -140,6 +145,19 @@ export class ExtendedKey {
     return this.node.publicExtendedKey;
   }
 
+  /** The 78-byte serialization of the public extended key (version, depth, parent, index, chain code, key). */
+  toXpubBytes(): Uint8Array {
+    const out = new Uint8Array(78);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, this.network.bip32.public);
+    out[4] = this.depth;
+    view.setUint32(5, this.parentFingerprint);
+    view.setUint32(9, this.index);
+    out.set(this.chainCode, 13);
+    out.set(this.publicKey, 45);
+    return out;
+  }
+
   /** Overwrites the private key bytes held by this key (locking the wallet). */
   wipe(): void {
     this.node.wipePrivateData();
@@ -147,33 +165,24 @@ export class ExtendedKey {
 }
 
 /**
- * Decodes and validates an extended key. With `network`, the version bytes must be that network's
- * (BIP32_WRONG_NETWORK otherwise); without, mainnet or the test networks are inferred (the test
- * networks share tpub/tprv, so the result names `testnet`). Codes: BIP32_BAD_CHARACTER,
- * BIP32_BAD_CHECKSUM, BIP32_BAD_LENGTH, BIP32_UNKNOWN_VERSION, BIP32_WRONG_NETWORK,
+ * Validates the 78-byte BIP32 serialization (the form PSBT_GLOBAL_XPUB carries). With `expected`,
+ * the version bytes must be that network's (BIP32_WRONG_NETWORK otherwise); without, mainnet or
+ * the test networks are inferred (the test networks share tpub/tprv, so the result names
+ * `testnet`). Codes: BIP32_BAD_LENGTH, BIP32_UNKNOWN_VERSION, BIP32_WRONG_NETWORK,
  * BIP32_VERSION_KEY_MISMATCH, BIP32_BAD_KEY_PREFIX, BIP32_BAD_PRIVATE_KEY, BIP32_BAD_PUBLIC_KEY,
  * BIP32_BAD_ROOT (depth 0 with a parent fingerprint or index).
  */
-function decodeExtendedKey(text: string, expected?: Network): { node: HDKey; network: Network } {
-  if (typeof text !== 'string') fail('BIP32_BAD_CHARACTER', `"extended key" expected a string, got ${typeof text}`);
-  for (const [i, c] of [...text].entries()) {
-    if (!BASE58_ALPHABET.includes(c)) fail('BIP32_BAD_CHARACTER', `"extended key" has invalid character ${JSON.stringify(c)} at position ${i}`);
-  }
-  const length = base58.decode(text).length;
-  if (length !== 82) fail('BIP32_BAD_LENGTH', `"extended key" expected 82 bytes with checksum, got ${length}`);
-  let raw: Uint8Array;
-  try {
-    raw = base58check.decode(text);
-  } catch {
-    fail('BIP32_BAD_CHECKSUM', '"extended key" has an invalid Base58Check checksum');
+function decodeExtendedKeyBytes(raw: Uint8Array, expected?: Network): { node: HDKey; network: Network } {
+  if (!(raw instanceof Uint8Array) || raw.length !== 78) {
+    fail('BIP32_BAD_LENGTH', `"extended key" expected 78 bytes, got ${raw instanceof Uint8Array ? raw.length : typeof raw}`);
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const version = view.getUint32(0);
   const depth = raw[4]!;
   const parentFingerprint = view.getUint32(5);
   const index = view.getUint32(9);
-  const chainCode = raw.slice(13, 45);
-  const key = raw.slice(45);
+  const chainCode = raw.subarray(13, 45);
+  const key = raw.subarray(45);
   const owners = Object.values(NETWORKS).filter((n) => n.bip32.public === version || n.bip32.private === version);
   if (owners.length === 0) fail('BIP32_UNKNOWN_VERSION', `"extended key" has unknown version bytes 0x${version.toString(16).padStart(8, '0')}`);
   const network = expected ?? owners[0]!;
@@ -189,28 +198,39 @@ function decodeExtendedKey(text: string, expected?: Network): { node: HDKey; net
   } else {
     if (key[0] === 0) fail('BIP32_VERSION_KEY_MISMATCH', '"extended key" has public version bytes but holds a private key');
     if (key[0] !== 2 && key[0] !== 3) fail('BIP32_BAD_KEY_PREFIX', `"extended key" public key must start with 0x02 or 0x03, got 0x${key[0]!.toString(16).padStart(2, '0')}`);
-    try {
-      secp256k1.Point.fromBytes(key);
-    } catch {
-      fail('BIP32_BAD_PUBLIC_KEY', `"extended key" public key ${bytesToHex(key)} is not on the curve`);
-    }
   }
   if (depth === 0 && parentFingerprint !== 0) fail('BIP32_BAD_ROOT', '"extended key" has depth 0 but a non-zero parent fingerprint');
   if (depth === 0 && index !== 0) fail('BIP32_BAD_ROOT', '"extended key" has depth 0 but a non-zero child index');
-  const node = new HDKey({
-    versions: network.bip32,
-    depth,
-    index,
-    parentFingerprint,
-    chainCode,
-    ...(isPrivate ? { privateKey: key.subarray(1) } : { publicKey: key }),
-  });
-  key.fill(0);
-  raw.fill(0);
-  return { node, network };
+  const common = { versions: network.bip32, depth, index, parentFingerprint, chainCode };
+  if (isPrivate) return { node: new HDKey({ ...common, privateKey: key.subarray(1) }), network };
+  try {
+    // Everything else is checked above; the only thing left for HDKey to refuse is the point.
+    return { node: new HDKey({ ...common, publicKey: key }), network };
+  } catch {
+    fail('BIP32_BAD_PUBLIC_KEY', `"extended key" public key ${bytesToHex(key)} is not on the curve`);
+  }
 }
 
-/** Parses an extended key (see `decodeExtendedKey` for the error codes). */
+/** Base58Check text around `decodeExtendedKeyBytes`; adds BIP32_BAD_CHARACTER and BIP32_BAD_CHECKSUM. */
+function decodeExtendedKey(text: string, expected?: Network): { node: HDKey; network: Network } {
+  if (typeof text !== 'string') fail('BIP32_BAD_CHARACTER', `"extended key" expected a string, got ${typeof text}`);
+  for (let i = 0; i < text.length; i++) {
+    if (!BASE58_ALPHABET.includes(text[i]!)) fail('BIP32_BAD_CHARACTER', `"extended key" has invalid character ${JSON.stringify(text[i])} at position ${i}`);
+  }
+  const decoded = base58.decode(text);
+  if (decoded.length !== 82) fail('BIP32_BAD_LENGTH', `"extended key" expected 82 bytes with checksum, got ${decoded.length}`);
+  const raw = decoded.subarray(0, 78);
+  if (!equalBytes(sha256(sha256(raw)).subarray(0, 4), decoded.subarray(78))) {
+    fail('BIP32_BAD_CHECKSUM', '"extended key" has an invalid Base58Check checksum');
+  }
+  try {
+    return decodeExtendedKeyBytes(raw, expected);
+  } finally {
+    decoded.fill(0);
+  }
+}
+
+/** Parses xprv/xpub/tprv/tpub text (error codes: see `decodeExtendedKeyBytes`, plus BIP32_BAD_CHARACTER and BIP32_BAD_CHECKSUM). */
 export function parseExtendedKey(text: string, network?: Network): ExtendedKey {
   return ExtendedKey.parse(text, network);
 }

@@ -1,8 +1,8 @@
 /**
  * The adapter over @cmdcode/tapscript — the only module allowed to import it. It exposes the
- * parts of that library we checked against the BIP341 vectors and @scure/btc-signer: TapLeaf and
- * TapBranch tagged hashes, the TapTweak hash and the tweaked output key, and control block
- * build/parse.
+ * parts of that library we checked against the BIP341 vectors and @scure/btc-signer (TapLeaf and
+ * TapBranch tagged hashes, the TapTweak hash and the tweaked output key) and, built on those, the
+ * merkle tree walk and control block build/parse.
  *
  * What it deliberately does not expose, because the library gets it wrong:
  * - script numbers above 255 (use `script-number.ts`),
@@ -11,7 +11,8 @@
  *   with our own CompactSize prefix here),
  * - `merkleize` (pairs sorted leaves of a flat list, which is not BIP341's tree, and finds control
  *   block paths by hash equality, which breaks on repeated leaves): the tree walk is ours, over its
- *   TapBranch hash.
+ *   TapBranch hash,
+ * - `readCtrlBlock` (checks neither the length nor the key): control blocks are sliced here.
  *
  * Spec: BIP341 (https://github.com/bitcoin/bips/blob/master/bip-0341.mediawiki), sections
  * "Constructing and spending Taproot outputs" and "Script validation rules".
@@ -144,22 +145,13 @@ export function parseControlBlock(bytes: Uint8Array): ControlBlock {
   }
   const leafVersion = bytes[0]! & 0xfe;
   if (leafVersion === 0x50) throw new DecodeError('TAPROOT_BAD_CONTROL_BLOCK', '"control block" leaf version 0x50 is reserved for the annex');
-  let parsed: ReturnType<typeof Tap.util.readCtrlBlock>;
-  try {
-    parsed = Tap.util.readCtrlBlock(bytes);
-  } catch (err) {
-    throw new DecodeError('TAPROOT_BAD_CONTROL_BLOCK', `"control block": ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const internalKey = Uint8Array.from(parsed.intkey);
+  const internalKey = bytes.slice(1, 33);
   try {
     assertXOnly(internalKey, 'internalKey');
   } catch {
     throw new DecodeError('TAPROOT_BAD_CONTROL_BLOCK', '"control block" internal key is not a valid x-only public key');
   }
-  return {
-    leafVersion: parsed.version,
-    parity: parsed.parity === 0x03 ? 1 : 0,
-    internalKey,
-    path: parsed.paths.map(hexToBytes),
-  };
+  const path: Uint8Array[] = [];
+  for (let at = 33; at < bytes.length; at += 32) path.push(bytes.slice(at, at + 32));
+  return { leafVersion, parity: (bytes[0]! & 1) as 0 | 1, internalKey, path };
 }

@@ -1,7 +1,9 @@
 // BIP32 test vectors 1-4 (every chain entry, serialized both ways) and test vector 5 (every invalid
 // extended key rejected, with the reason category), plus path strings and network version bytes.
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { HDKey } from '@scure/bip32';
+import { createBase58check } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { ExtendedKey, fingerprintHex, formatHdPath, HARDENED, parseExtendedKey, parseHdPath } from '../../../core/bitcoin/hdkey.js';
@@ -52,6 +54,9 @@ describe('BIP32 test vectors 1-4', () => {
         expect(parsedPrv.toBase58()).toBe(chain.ext_prv);
         expect(parsedPub.toBase58()).toBe(chain.ext_pub);
         expect(bytesToHex(parsedPub.publicKey)).toBe(bytesToHex(key.publicKey));
+        // The 78-byte form (PSBT_GLOBAL_XPUB) is the Base58Check payload.
+        expect(ExtendedKey.fromBytes(key.toXpubBytes()).toBase58()).toBe(chain.ext_pub);
+        expect(bytesToHex(key.toXpubBytes())).toBe(bytesToHex(createBase58check(sha256).decode(chain.ext_pub)));
         expect(master.derive(chain.path.replaceAll('H', 'h')).toBase58()).toBe(chain.ext_prv);
         // Parent fingerprint and own fingerprint agree with the chain above this entry.
         if (chain.path_indices.length > 0) {
@@ -81,8 +86,13 @@ describe('BIP32 test vector 5 (invalid extended keys)', () => {
       const code = reasonCode(v.reason);
       expect(() => parseExtendedKey(v.extended_key)).toThrow(DecodeError);
       expect(() => parseExtendedKey(v.extended_key)).toThrow(expect.objectContaining({ code }));
-      // Asking for a specific network gives the same category (except the unknown-version ones).
+      // Asking for a specific network gives the same category.
       expect(() => parseExtendedKey(v.extended_key, mainnet)).toThrow(expect.objectContaining({ code }));
+      // The 78-byte form gives the same category (checksum failures have no 78-byte form).
+      if (code !== 'BIP32_BAD_CHECKSUM') {
+        const raw = createBase58check(sha256).decode(v.extended_key);
+        expect(() => ExtendedKey.fromBytes(raw)).toThrow(expect.objectContaining({ code }));
+      }
     });
   });
 });

@@ -1,6 +1,9 @@
 // BIP39 vectors from trezor/python-mnemonic (entropy -> mnemonic -> seed -> BIP32 root xprv, passphrase
 // "TREZOR"), plus the validation errors people see when they mistype a phrase.
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { validateMnemonic } from '@scure/bip39';
+import { wordlist as english } from '@scure/bip39/wordlists/english.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { ExtendedKey } from '../../../core/bitcoin/hdkey.js';
@@ -79,12 +82,18 @@ describe('BIP39 phrase validation', () => {
       expect(e.position).toBe(6);
       expect(e.word).toBe('sausag');
       expect(e.suggestions[0]).toBe('sausage');
-      expect(e.message).toContain('word 6 "sausag"');
+      expect(e.message).toContain('word 6 "sausag" is not in the BIP39 english wordlist');
+      expect(e.suggestions).toContain('sausage');
     }
   });
 
   it('reports the unknown word before the word count', () => {
     expect(() => normalizeMnemonic('abandon abandon abandonn')).toThrow(expect.objectContaining({ code: 'BIP39_UNKNOWN_WORD', position: 3 }));
+  });
+
+  it('gives no suggestions for words more than 3 edits from every entry', () => {
+    expect(suggestWords('qqqqqqqqqq')).toEqual([]);
+    expect(suggestWords('xyzzy').length).toBeLessThanOrEqual(3);
   });
 
   it('suggests transpositions and prefixes', () => {
@@ -102,6 +111,29 @@ describe('BIP39 phrase validation', () => {
     const swapped = valid.replace('thank yellow', 'thank year');
     expect(() => normalizeMnemonic(swapped)).toThrow(expect.objectContaining({ code: 'BIP39_BAD_CHECKSUM' }));
     expect(() => mnemonicToSeed(swapped)).toThrow(expect.objectContaining({ code: 'BIP39_BAD_CHECKSUM' }));
+  });
+
+  it('agrees with @scure/bip39 on which random phrases are valid', () => {
+    const phrase = fc.constantFrom(12, 15, 18, 21, 24).chain((n) => fc.array(fc.constantFrom(...english), { minLength: n, maxLength: n }));
+    let accepted = 0;
+    fc.assert(
+      fc.property(phrase, (words) => {
+        const text = words.join(' ');
+        let ours: boolean;
+        try {
+          normalizeMnemonic(text);
+          ours = true;
+          accepted++;
+        } catch (err) {
+          expect(err).toMatchObject({ code: 'BIP39_BAD_CHECKSUM' });
+          ours = false;
+        }
+        expect(ours).toBe(validateMnemonic(text, english));
+      }),
+      { numRuns: 3000 },
+    );
+    // About 1 in 2^(words/3) random phrases has a valid checksum; some must have been accepted.
+    expect(accepted).toBeGreaterThan(0);
   });
 
   it('accepts 15, 18 and 21 words for import', () => {
