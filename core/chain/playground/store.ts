@@ -105,6 +105,9 @@ export interface BlockStats {
 
 type Row = Record<string, unknown>;
 
+/** Core never adds OP_RETURN outputs or oversized scripts to the UTXO set. */
+const SPENDABLE = "NOT (length(script) > 0 AND substr(script, 1, 1) = x'6a') AND length(script) <= 10000";
+
 function toTxo(r: Row): Txo {
   const txo: Txo = {
     txid: r.txid as string,
@@ -143,7 +146,7 @@ export class ChainStore {
       unspend: db.prepare('UPDATE txos SET spent_txid = NULL, spent_vin = NULL, spent_height = NULL WHERE txid = ? AND vout = ?'),
       txo: db.prepare('SELECT * FROM txos WHERE txid = ? AND vout = ?'),
       txosOf: db.prepare('SELECT * FROM txos WHERE txid = ? ORDER BY vout'),
-      hasTxos: db.prepare('SELECT 1 FROM txos WHERE txid = ? AND spent_txid IS NULL LIMIT 1').pluck(),
+      hasTxos: db.prepare(`SELECT 1 FROM txos WHERE txid = ? AND spent_txid IS NULL AND ${SPENDABLE} LIMIT 1`).pluck(),
       txosByScript: db.prepare('SELECT * FROM txos WHERE script = ? ORDER BY height, txid, vout'),
       txLocation: db.prepare('SELECT block, height, pos FROM txs WHERE txid = ?'),
       txRaw: db.prepare('SELECT substr(b.raw, t.off + 1, t.len) FROM txs t JOIN blocks b ON b.hash = t.block WHERE t.txid = ?').pluck(),
@@ -243,10 +246,12 @@ export class ChainStore {
     })();
   }
 
-  /** An unspent output of the active chain. */
+  /** An unspent output of the active chain; provably unspendable ones are not coins (as in Core). */
   coin(txid: string, vout: number): Coin | undefined {
     const r = this.q.txo.get(txid, vout) as Row | undefined;
     if (!r || r.spent_txid !== null) return undefined;
+    const script = r.script as Uint8Array;
+    if ((script.length > 0 && script[0] === 0x6a) || script.length > 10_000) return undefined;
     return toTxo(r);
   }
 
