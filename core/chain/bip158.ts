@@ -27,7 +27,7 @@ const TWO32 = 0x100000000;
 const P_SCALE = 1 << BASIC_FILTER_P;
 
 // ---------------------------------------------------------------------------------------------
-// SipHash-2-4 over 32-bit halves (JavaScript has no fast 64-bit integers; BigInt is ~20× slower).
+// SipHash-2-4 over 32-bit halves: JavaScript has no native 64-bit integers, and BigInt allocates.
 
 /** A SipHash key split into 32-bit little-endian words: [k0 lo, k0 hi, k1 lo, k1 hi]. */
 type SipKey = readonly [number, number, number, number];

@@ -484,6 +484,22 @@ describe('bitcoind backend: subscribeTip polls', () => {
     expect(node.bodies.length).toBe(count);
   });
 
+  it('a second subscriber hears the known tip at once, from the same single poller', async () => {
+    const node = await fakeNode();
+    const s = source(node.url, { pollIntervalMs: 10_000 });
+    const first: ChainTip[] = [];
+    const second: ChainTip[] = [];
+    const stopFirst = s.subscribeTip((t) => first.push(t));
+    for (let i = 0; i < 100 && first.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    const polls = calls(node).length;
+    const stopSecond = s.subscribeTip((t) => second.push(t));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(second).toEqual(first);
+    expect(calls(node).length).toBe(polls);
+    stopFirst();
+    stopSecond();
+  });
+
   it('poll errors go to onPollError and polling continues', async () => {
     let down = true;
     const node = await fakeNode({
