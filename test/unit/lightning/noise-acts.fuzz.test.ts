@@ -1,5 +1,6 @@
 // Fuzz: BOLT 8 act parsing on both sides returns a value or throws DecodeError, nothing else, on
-// random and mutated acts. Frame decryption: noise-frames.fuzz.test.ts.
+// acts that get past the version byte (point-like) and on mutated valid acts. Random acts:
+// noise-acts-random.fuzz.test.ts; frames: noise-frames.fuzz.test.ts.
 import fc from 'fast-check';
 import { concatBytes as concat } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +21,8 @@ function valueOrDecodeError(fn: () => unknown): void {
     fn();
   } catch (err) {
     if (!(err instanceof DecodeError)) throw err;
-    expect(err.code).toMatch(/^[a-z0-9_]+$/);
+    // Plain checks, not expect(): this runs 100k times per property.
+    if (!/^[a-z0-9_]+$/.test(err.code)) throw new Error(`DecodeError without a stable code: ${err.code}`);
   }
 }
 
@@ -37,9 +39,10 @@ function mutate(bytes: Uint8Array, ops: [number, number, number][]): Uint8Array 
   return out;
 }
 
-// Inputs that parse reach ECDH, which costs ~2.4 ms with @noble/curves on this machine: 100k of
-// them would take minutes. Properties whose inputs mostly parse run fuzzRuns/100 (1,000 by
-// default, 20,000 under `npm run fuzz`); those that mostly fail early run the full fuzzRuns.
+// These inputs mostly parse and so reach ECDH, which costs ~2.4 ms with @noble/curves on this
+// machine: 100k of them would take minutes. They run fuzzRuns/100 (1,000 by default, 20,000 under
+// `npm run fuzz`); random acts, which mostly fail before ECDH, run the full fuzzRuns in
+// noise-acts-random.fuzz.test.ts.
 const ecdhRuns = Math.ceil(fuzzRuns / 100);
 
 const initiatorSecret = new Uint8Array(32).fill(0x11);
@@ -62,36 +65,6 @@ describe('BOLT 8 act parsing fuzz', () => {
   it('the seeds form a valid handshake', () => {
     expect(responderComplete(responder.state, final.actThree).keys.rk).toEqual(final.keys.sk);
   });
-
-  it(
-    'random act one at the responder: act two or DecodeError',
-    () => {
-      fc.assert(fc.property(fc.uint8Array({ maxLength: ACT_ONE_SIZE + 4 }), (act) => valueOrDecodeError(() => responderActTwo({ localSecret: responderSecret }, act))), {
-        numRuns: fuzzRuns,
-      });
-    },
-    fuzzTimeout,
-  );
-
-  it(
-    'random act two at the initiator: act three or DecodeError',
-    () => {
-      fc.assert(fc.property(fc.uint8Array({ maxLength: ACT_TWO_SIZE + 4 }), (act) => valueOrDecodeError(() => initiatorActThree(initiator.state, act))), {
-        numRuns: fuzzRuns,
-      });
-    },
-    fuzzTimeout,
-  );
-
-  it(
-    'random act three (any bytes, and version 0 with random contents) at the responder: keys or DecodeError',
-    () => {
-      // Act three checks its first MAC before any ECDH, so random contents are cheap here.
-      const act = fc.oneof(fc.uint8Array({ maxLength: ACT_THREE_SIZE + 4 }), fc.uint8Array({ minLength: 65, maxLength: 65 }).map((r) => concat(Uint8Array.of(0), r)));
-      fc.assert(fc.property(act, (a) => valueOrDecodeError(() => responderComplete(responder.state, a))), { numRuns: fuzzRuns });
-    },
-    fuzzTimeout,
-  );
 
   it(
     `point-like and mutated act one at the responder (${ecdhRuns} runs)`,
