@@ -67,7 +67,8 @@ const ROUTE_HOP_BYTES = 51; // 264 + 64 + 32 + 32 + 16 bits
 /** `data_length` is 10 bits. */
 export const MAX_FIELD_WORDS = 1023;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text, so the description re-encodes to the same bytes.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function bytesOf(type: KnownFieldType, words: readonly number[]): Uint8Array {
   // Writers pad with zero bits and use the fewest words; anything else does not round-trip.

@@ -91,8 +91,8 @@ export function routeSecrets(sessionKey: Uint8Array, publicKeys: readonly Uint8A
   let ephemeralKey = sessionKey;
   for (const [i, publicKey] of publicKeys.entries()) {
     if (!isCompressedPoint(publicKey)) throw new RangeError(`"hops[${i}].publicKey" expected a 33-byte compressed point`);
+    const secret = sharedSecret(ephemeralKey, publicKey); // validates the session key first
     const ephemeralPublicKey = publicKeyOf(ephemeralKey);
-    const secret = sharedSecret(ephemeralKey, publicKey);
     secrets.push({ ephemeralPublicKey, sharedSecret: secret });
     ephemeralKey = blindPrivateKey(ephemeralKey, blindingFactor(ephemeralPublicKey, secret));
   }
@@ -132,6 +132,7 @@ export function createOnion(
   payloadLength: number = PAYMENT_PAYLOAD_LENGTH,
 ): { packet: OnionPacket; secrets: HopSecret[] } {
   if (hops.length === 0) throw new RangeError('"hops" expected at least one hop');
+  if (!Number.isInteger(payloadLength) || payloadLength <= 0) throw new RangeError(`"payloadLength" expected a positive integer, got ${payloadLength}`);
   const total = hops.reduce((n, h) => n + hopSize(h.payload), 0);
   if (total > payloadLength) throw new RangeError(`"hops" payloads take ${total} bytes, more than the ${payloadLength} available`);
   const secrets = routeSecrets(

@@ -331,6 +331,13 @@ describe('BOLT 11 reader rules beyond the examples', () => {
     expect(fallbackAddress(inv.fallbacks[0]!, 'bitcoin')).toBe('bc1sw50qgdz25j'); // BIP350 valid address vector
   });
 
+  it('descriptions keep every byte, a leading byte-order mark included', () => {
+    const fields: TaggedField[] = [...base.slice(0, 2), { type: 'description', value: '\uFEFFナンセンス 1杯' }, base[3]!];
+    const text = encodeInvoice(draft(fields), PRIV);
+    expect(decodeInvoice(text).description).toBe('\uFEFFナンセンス 1杯');
+    expect(encodeInvoice(redraft(decodeInvoice(text)), PRIV)).toBe(text);
+  });
+
   it('amount text rules each have their code', () => {
     const text = encodeInvoice(draft(base, { amountMsat: 2_500_000_000n }), PRIV);
     const { data } = dataWordsOf(text);
