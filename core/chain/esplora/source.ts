@@ -17,6 +17,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { z } from 'zod';
 import { DecodeError } from '../../bitcoin/errors.js';
+import { NETWORKS } from '../../bitcoin/networks.js';
 import { basicFilter } from '../bip158.js';
 import { blockHashOf, readBlockTxs, readHeader, readTx } from '../block.js';
 import { rejectReason } from '../bitcoind/rpc.js';
@@ -59,15 +60,6 @@ export interface EsploraSourceOptions {
   /** Concurrent connections (default 4). */
   maxSockets?: number;
 }
-
-/** Genesis block hashes (RPC order): Esplora has no chain name, its genesis tells the network. */
-const GENESIS: Record<Network, string> = {
-  mainnet: '000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f',
-  testnet: '000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943',
-  testnet4: '00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043',
-  signet: '00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6',
-  regtest: '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206',
-};
 
 const DEFAULT_PACING: PacingOptions = { ratePerSecond: 10, burst: 20 };
 const HASH = /^[0-9a-f]{64}$/;
@@ -172,9 +164,9 @@ export class EsploraSource implements ChainSource {
     if (!this.networkChecked) {
       const attempt: Promise<void> = this.getHash('/block-height/0', 'the server has no genesis block')
         .then((genesis) => {
-          const expected = GENESIS[this.options.network];
-          if (genesis !== expected) {
-            const actual = (Object.keys(GENESIS) as Network[]).find((n) => GENESIS[n] === genesis);
+          // Esplora has no chain name: its genesis block tells the network.
+          if (genesis !== NETWORKS[this.options.network].genesisHash) {
+            const actual = Object.values(NETWORKS).find((n) => n.genesisHash === genesis)?.name;
             throw new ChainError(
               'WRONG_NETWORK',
               `the Esplora server ${this.http.origin} is on ${actual ?? `an unknown chain (genesis ${genesis})`}, but this wallet is on ${this.options.network}: use a ${this.options.network} server URL or change the wallet's network`,
