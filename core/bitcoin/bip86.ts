@@ -49,7 +49,7 @@ export function bip86AccountPath(network: Network, account: number): number[] {
 /** m/86'/coin'/account'/chain/index as child indices. */
 export function bip86Path(network: Network, account: number, chain: Bip86Chain, index: number): number[] {
   assertIndex(index, 'index');
-  if (chain !== RECEIVE_CHAIN && chain !== CHANGE_CHAIN) throw new RangeError(`"chain" expected 0 or 1, got ${String(chain)}`);
+  assertChain(chain);
   return [...bip86AccountPath(network, account), chain, index];
 }
 
@@ -72,10 +72,23 @@ export function bip86Output(publicKey: Uint8Array, network: Network): Bip86Outpu
   };
 }
 
+function assertChain(chain: Bip86Chain): void {
+  if (chain !== RECEIVE_CHAIN && chain !== CHANGE_CHAIN) throw new RangeError(`"chain" expected 0 or 1, got ${String(chain)}`);
+}
+
 /** The address at chain/index under an account key (xprv or xpub at m/86'/coin'/account'). */
 export function deriveBip86Address(account: ExtendedKey, chain: Bip86Chain, index: number): Bip86Address {
-  if (chain !== RECEIVE_CHAIN && chain !== CHANGE_CHAIN) throw new RangeError(`"chain" expected 0 or 1, got ${String(chain)}`);
-  assertIndex(index, 'index');
-  const key = account.deriveChild(chain).deriveChild(index);
-  return { ...bip86Output(key.publicKey, account.network), chain, index, key };
+  return deriveBip86Addresses(account, chain, index, 1)[0]!;
+}
+
+/** `count` consecutive addresses from chain/start (the chain key is derived once, e.g. for gap-limit scans). */
+export function deriveBip86Addresses(account: ExtendedKey, chain: Bip86Chain, start: number, count: number): Bip86Address[] {
+  assertChain(chain);
+  assertIndex(start, 'start');
+  if (!Number.isInteger(count) || count < 0 || start + count > HARDENED) throw new RangeError(`"count" expected an integer with start + count <= 2^31, got ${count}`);
+  const chainKey = account.deriveChild(chain);
+  return Array.from({ length: count }, (_, i) => {
+    const key = chainKey.deriveChild(start + i);
+    return { ...bip86Output(key.publicKey, account.network), chain, index: start + i, key };
+  });
 }

@@ -15,12 +15,13 @@ import {
   formatDescriptor,
   isRangedDescriptor,
   parseDescriptor,
+  toPublicDescriptor,
   verifyChecksum,
   withChecksum,
 } from '../../../core/bitcoin/descriptor/index.js';
 import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { HARDENED } from '../../../core/bitcoin/hdkey.js';
-import { mainnet } from '../../../core/bitcoin/networks.js';
+import { mainnet, regtest } from '../../../core/bitcoin/networks.js';
 import { vectorText } from '../../support/vectors.js';
 
 interface Bullet {
@@ -194,5 +195,64 @@ describe('BIP380 invalid key expressions', () => {
         expect(() => parseDescriptor(text, mainnet)).toThrow(expect.objectContaining({ code }));
       }
     });
+  });
+});
+
+describe('BIP380 normalization of hardened derivation (watch-only form)', () => {
+  // BIP381 lists these two as producing the same script: the second is the first, normalized.
+  const PRIVATE = "pkh(xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U/2147483647'/0)";
+  const PUBLIC = 'pkh([bd16bee5/2147483647h]xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)';
+
+  it('derives the xpub at the last hardened step and extends the origin', () => {
+    const normalized = toPublicDescriptor(parseDescriptor(PRIVATE, mainnet));
+    expect(formatDescriptor(normalized, { checksum: false })).toBe(PUBLIC);
+    expect(bytesToHex(deriveDescriptor(normalized).scriptPubKey)).toBe('76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac');
+    // Origins agree, so PSBT derivation paths are the same from either form.
+    expect(deriveDescriptor(normalized).keys[0]!.origin).toEqual(deriveDescriptor(parseDescriptor(PRIVATE, mainnet)).keys[0]!.origin);
+  });
+
+  it('turns WIF keys into public keys and keeps unhardened xprv paths', () => {
+    const wif = toPublicDescriptor(parseDescriptor('wpkh([deadbeef/1h]L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1)', mainnet));
+    expect(formatDescriptor(wif, { checksum: false })).toBe('wpkh([deadbeef/1h]03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)');
+    const xprv = 'xprvA1RpRA33e1JQ7ifknakTFpgNXPmW2YvmhqLQYMmrj4xJXXWYpDPS3xz7iAxn8L39njGVyuoseXzU6rcxFLJ8HFsTjSyQbLYnMpCqE2VbFWc';
+    const xpub = 'xpub6ERApfZwUNrhLCkDtcHTcxd75RbzS1ed54G1LkBUHQVHQKqhMkhgbmJbZRkrgZw4koxb5JaHWkY4ALHY2grBGRjaDMzQLcgJvLJuZZvRcEL';
+    expect(formatDescriptor(toPublicDescriptor(parseDescriptor(`tr(${xprv}/<0;1>/*)`, mainnet)), { checksum: false })).toBe(`tr(${xpub}/<0;1>/*)`);
+  });
+
+  it('refuses what has no watch-only form', () => {
+    const xprv = 'xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U';
+    expect(() => toPublicDescriptor(parseDescriptor(`wpkh(${xprv}/0/*h)`, mainnet))).toThrow(RangeError);
+    expect(() => toPublicDescriptor(parseDescriptor(`wpkh(${xprv}/<0h;1h>/*)`, mainnet))).toThrow(RangeError);
+  });
+});
+
+describe('descriptors on test networks and derivation options', () => {
+  const TPUB = 'tpubD6NzVbkrYhZ4XgiXtGrdW5XDAPFCL9h7we1vwNCpn8tGbBcgfVYjXyhWo4E1xkh56hjod1RhGjxbaTLV3X4FyWuejifB9jusQ46QzG87VKp';
+
+  it('parses tpubs and produces regtest addresses', () => {
+    const d = parseDescriptor(`tr(${TPUB}/0/*)`, regtest);
+    expect(deriveDescriptor(d, { index: 0 }).address!.startsWith('bcrt1p')).toBe(true);
+    expect(() => parseDescriptor(`tr(${TPUB}/0/*)`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_BAD_KEY' }));
+    expect(() => parseDescriptor('wpkh(L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1)', regtest)).toThrow(/WIF key is for mainnet, expected regtest/);
+  });
+
+  it('requires an index for ranged descriptors and a branch for multipath ones', () => {
+    const d = parseDescriptor(`tr(${TPUB}/<0;1>/*)`, regtest);
+    expect(() => deriveDescriptor(d, { branch: 0 })).toThrow(RangeError);
+    expect(() => deriveDescriptor(d, { index: 0 })).toThrow(RangeError);
+    expect(() => deriveDescriptor(d, { index: -1, branch: 0 })).toThrow(RangeError);
+    expect(() => deriveDescriptor(d, { index: 2 ** 31, branch: 0 })).toThrow(RangeError);
+    expect(deriveDescriptor(d, { index: 0, branch: 1 }).keys[0]!.origin.path).toEqual([1, 0]);
+  });
+
+  it('rejects unknown and unsupported script expressions with their own codes', () => {
+    const k = '03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd';
+    expect(() => parseDescriptor(`foo(${k})`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_UNKNOWN_FUNCTION' }));
+    expect(() => parseDescriptor(`combo(${k})`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_UNSUPPORTED' }));
+    expect(() => parseDescriptor(`wsh(and_v(v:pk(${k}),older(10)))`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_UNSUPPORTED' }));
+    expect(() => parseDescriptor(`tr(${k.slice(2)},and_v(v:pk(${k}),older(10)))`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_UNSUPPORTED' }));
+    expect(() => parseDescriptor(`tr(${k.slice(2)},{pk(${k})})`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_BAD_TREE' }));
+    expect(() => parseDescriptor(`pk(${k}`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_SYNTAX' }));
+    expect(() => parseDescriptor(`pk(${k}))`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_SYNTAX' }));
   });
 });

@@ -4,7 +4,15 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { decodeAddress } from '../../../core/bitcoin/address.js';
-import { bip86AccountPath, bip86Output, bip86Path, type Bip86Chain, deriveBip86Account, deriveBip86Address } from '../../../core/bitcoin/bip86.js';
+import {
+  bip86AccountPath,
+  bip86Output,
+  bip86Path,
+  type Bip86Chain,
+  deriveBip86Account,
+  deriveBip86Address,
+  deriveBip86Addresses,
+} from '../../../core/bitcoin/bip86.js';
 import { ExtendedKey, formatHdPath, parseExtendedKey, parseHdPath } from '../../../core/bitcoin/hdkey.js';
 import { mnemonicToSeed } from '../../../core/bitcoin/mnemonic.js';
 import { mainnet, regtest, testnet } from '../../../core/bitcoin/networks.js';
@@ -67,6 +75,15 @@ describe('BIP86 on test networks', () => {
     const first = deriveBip86Address(account, 0, 0);
     expect(first.address.startsWith('bcrt1p')).toBe(true);
     expect(bytesToHex(decodeAddress(first.address, regtest).scriptPubKey)).toBe(bytesToHex(first.scriptPubKey));
+  });
+
+  it('derives runs of addresses like one at a time', () => {
+    const account = deriveBip86Account(ExtendedKey.fromSeed(mnemonicToSeed(v.mnemonic), mainnet), 0);
+    const run = deriveBip86Addresses(account, 1, 5, 3);
+    expect(run.map((a) => a.index)).toEqual([5, 6, 7]);
+    run.forEach((a) => expect(a.address).toBe(deriveBip86Address(account, 1, a.index).address));
+    expect(deriveBip86Addresses(account, 0, 0, 1)[0]!.address).toBe(v.addresses[0]!.address);
+    expect(() => deriveBip86Addresses(account, 0, 2 ** 31 - 1, 2)).toThrow(RangeError);
   });
 
   it('rejects bad chains, indices and non-master keys', () => {
