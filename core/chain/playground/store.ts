@@ -105,6 +105,12 @@ export interface BlockStats {
 
 type Row = Record<string, unknown>;
 
+/** better-sqlite3 hands BLOBs out as Buffers; the Playground works with plain Uint8Arrays. */
+function bytes(b: unknown): Uint8Array {
+  const buf = b as Uint8Array;
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
 /** Core never adds OP_RETURN outputs or oversized scripts to the UTXO set. */
 const SPENDABLE = "NOT (length(script) > 0 AND substr(script, 1, 1) = x'6a') AND length(script) <= 10000";
 
@@ -113,7 +119,7 @@ function toTxo(r: Row): Txo {
     txid: r.txid as string,
     vout: r.vout as number,
     value: BigInt(r.value as number),
-    script: r.script as Uint8Array,
+    script: bytes(r.script),
     height: r.height as number,
     coinbase: r.coinbase === 1,
   };
@@ -186,8 +192,8 @@ export class ChainStore {
       prev: r.prev as string,
       seq: r.seq as number,
       failed: r.failed === 1,
-      header: (r.head as Uint8Array).subarray(0, 80),
-      ntx: readCount((r.head as Uint8Array).subarray(80)),
+      header: bytes(r.head).subarray(0, 80),
+      ntx: readCount(bytes(r.head).subarray(80)),
       size: r.size as number,
     }));
   }
@@ -207,7 +213,8 @@ export class ChainStore {
   }
 
   blockRaw(hash: string): Uint8Array | undefined {
-    return this.q.blockRaw.get(hash) as Uint8Array | undefined;
+    const raw = this.q.blockRaw.get(hash);
+    return raw === undefined ? undefined : bytes(raw);
   }
 
   /**
@@ -278,11 +285,13 @@ export class ChainStore {
   }
 
   txRaw(txid: string): Uint8Array | undefined {
-    return this.q.txRaw.get(txid) as Uint8Array | undefined;
+    const raw = this.q.txRaw.get(txid);
+    return raw === undefined ? undefined : bytes(raw);
   }
 
   filter(block: string): { filter: Uint8Array; header: string } | undefined {
-    return this.q.filter.get(block) as { filter: Uint8Array; header: string } | undefined;
+    const r = this.q.filter.get(block) as Row | undefined;
+    return r ? { filter: bytes(r.filter), header: r.header as string } : undefined;
   }
 
   stats(block: string): BlockStats | undefined {
@@ -292,7 +301,7 @@ export class ChainStore {
   }
 
   loadMempool(): { raw: Uint8Array; time: number }[] {
-    return this.q.mempool.all() as { raw: Uint8Array; time: number }[];
+    return (this.q.mempool.all() as Row[]).map((r) => ({ raw: bytes(r.raw), time: r.time as number }));
   }
 
   mempoolAdd(txid: string, raw: Uint8Array, time: number): void {
