@@ -255,7 +255,7 @@ export class TransportCipher {
       throw new RangeError(`"message" expected at most ${MAX_PAYLOAD_SIZE} bytes, got ${message.length}`);
     }
     // Two bytes of pre-padding put the body at offset 20: ChaCha20 XORs whole 32-bit words only
-    // on 4-byte-aligned buffers and falls back to byte by byte otherwise (~1.6x slower).
+    // on 4-byte-aligned buffers and falls back to byte by byte otherwise (~1.5x slower at 16 KiB).
     const buf = new Uint8Array(FRAME_PAD + FRAME_HEADER_SIZE + message.length + MAC_SIZE);
     this.lengthPlain[0] = message.length >>> 8;
     this.lengthPlain[1] = message.length & 0xff;
