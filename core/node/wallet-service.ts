@@ -10,7 +10,7 @@ import type { EventData, EventName } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
 import type { Balance, WalletSummary } from '../api/wallet.js';
 import { ExtendedKey } from '../bitcoin/hdkey.js';
-import { generateMnemonic, mnemonicToSeed, normalizeMnemonic } from '../bitcoin/mnemonic.js';
+import { generateMnemonic, MnemonicWordError, mnemonicToSeed, normalizeMnemonic } from '../bitcoin/mnemonic.js';
 import { NETWORKS, type NetworkName } from '../bitcoin/networks.js';
 import { WalletStore } from '../store/wallet-store.js';
 import { bip86Account, watchOnlyAccount, type Account } from '../wallet/account.js';
@@ -32,6 +32,18 @@ export interface WalletServiceOptions {
   emit: <E extends EventName>(event: E, data: EventData<E>) => void;
   autoLockMinutes: () => number;
   log?: (line: string) => void;
+}
+
+/** The phrase, normalized; a mistyped word is reported with the words it is probably meant to be. */
+function restorablePhrase(phrase: string): string {
+  try {
+    return normalizeMnemonic(phrase);
+  } catch (err) {
+    if (!(err instanceof MnemonicWordError) || err.suggestions.length === 0) throw err;
+    const quoted = err.suggestions.map((w) => `"${w}"`);
+    const options = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted[0];
+    throw new ApiError('INVALID_INPUT', `${err.message}: did you mean ${options}?`);
+  }
 }
 
 interface SecretPayload {
@@ -190,7 +202,7 @@ export class WalletService {
   }
 
   async restore(p: { mnemonic: string; bip39Passphrase: string; name: string; passphrase: string; birthdayHeight: number }): Promise<WalletSummary> {
-    const mnemonic = normalizeMnemonic(p.mnemonic);
+    const mnemonic = restorablePhrase(p.mnemonic);
     return this.createSeedWallet({ mnemonic, bip39Passphrase: p.bip39Passphrase, name: p.name, passphrase: p.passphrase, birthday: p.birthdayHeight, backupConfirmed: true });
   }
 
