@@ -109,10 +109,12 @@ function draft(utxos: readonly Utxo[], outputs: readonly Output[], shape: TxShap
   return tx;
 }
 
-/** Spends P2TR key-path outputs of `k`, signed by btc-signer. */
-export function spendKeyPath(k: Key, utxos: readonly Utxo[], outputs: readonly Output[], shape: TxShape = {}): DecodedTx {
-  const tx = draft(utxos, outputs, shape, () => ({ tapInternalKey: k.xonly }));
-  tx.sign(k.secret);
+/** Spends P2TR key-path outputs of `keys` (each input signed by the key whose output it is), with btc-signer. */
+export function spendKeyPath(keys: Key | Key[], utxos: readonly Utxo[], outputs: readonly Output[], shape: TxShape = {}): DecodedTx {
+  const list = Array.isArray(keys) ? keys : [keys];
+  const owner = (u: Utxo) => list.find((k) => hex.encode(k.p2tr) === hex.encode(u.script)) ?? list[0]!;
+  const tx = draft(utxos, outputs, shape, (u) => ({ tapInternalKey: owner(u).xonly }));
+  for (const k of list) tx.sign(k.secret);
   tx.finalize();
   return decodeTx(tx.extract());
 }
