@@ -549,7 +549,6 @@ export class CoinSelectionError extends Error {
 
 interface Candidate extends SelectionGroup {
   readonly coin: Coin;
-  readonly value: number;
 }
 
 interface Params {
@@ -559,7 +558,6 @@ interface Params {
   readonly changeFee: number;
   readonly costOfChange: number;
   readonly minViableChange: number;
-  readonly maxWeight: number;
 }
 
 function toSats(name: string, amount: bigint): number {
@@ -574,7 +572,7 @@ function candidate(coin: Coin, index: number, rate: number, longTermRate: number
   const vbytes = weightToVsize(weight);
   const value = toSats(`coins[${index}].value`, coin.value);
   const fee = feeFor(rate, vbytes);
-  return { coin, value, fee, longTermFee: feeFor(longTermRate, vbytes), effectiveValue: value - fee, weight };
+  return { coin, fee, longTermFee: feeFor(longTermRate, vbytes), effectiveValue: value - fee, weight };
 }
 
 const outpoint = (o: { txid: string; vout: number }) => `${o.txid}:${o.vout}`;
@@ -591,8 +589,8 @@ export function selectCoins(request: SelectionRequest): CoinSelection {
   const discardRate = satPerKvb('discardFeeRate', request.discardFeeRate ?? 10);
   const dustRelayFeeRate = request.dustRelayFeeRate ?? 3;
   if (!request.recipients.length) throw new RangeError('"recipients" expected at least one recipient, got 0');
-  const maxIndex = request.recipients.filter((r) => r.amount === 'max').length;
-  if (maxIndex > 1) throw new RangeError(`"recipients" expected at most one 'max' amount, got ${maxIndex}`);
+  const maxCount = request.recipients.filter((r) => r.amount === 'max').length;
+  if (maxCount > 1) throw new RangeError(`"recipients" expected at most one 'max' amount, got ${maxCount}`);
   request.recipients.forEach((r, i) => {
     if (r.amount === 'max') return;
     toSats(`recipients[${i}].amount`, r.amount);
@@ -611,15 +609,15 @@ export function selectCoins(request: SelectionRequest): CoinSelection {
   const presetIds = new Set(preset.map((c) => outpoint(c.coin)));
   const others = request.allowOtherInputs === false ? [] : candidates.filter((c) => !c.coin.frozen && !presetIds.has(outpoint(c.coin)));
 
-  const outputScripts = request.recipients.map((r) => r.script);
   const maxWeight = request.maxWeight ?? MAX_STANDARD_TX_WEIGHT;
+  if (maxCount) return sendMax(request, preset, others, { rate, maxWeight, dustRelayFeeRate });
+
+  const outputScripts = request.recipients.map((r) => r.script);
   // Overhead and outputs, counted for the largest input count this request could reach (its
   // CompactSize) and with the segwit marker: an upper bound, so fees are never short.
   const noInputsWeight =
     overheadWeight(preset.length + others.length, outputScripts.length, true) + outputScripts.reduce((w, s) => w + outputWeight(s.length), 0);
   const noInputsFee = feeFor(rate, weightToVsize(noInputsWeight));
-
-  if (maxIndex) return sendMax(request, preset, others, { rate, noInputsWeight, maxWeight, dustRelayFeeRate });
 
   const changeWeight = outputWeight(request.change.script.length);
   const changeFee = feeFor(rate, weightToVsize(changeWeight));
@@ -633,7 +631,6 @@ export function selectCoins(request: SelectionRequest): CoinSelection {
     costOfChange: changeSpendFee + changeFee,
     // At least dust (at the discard feerate) and more than it costs to spend later.
     minViableChange: Math.max(changeSpendFee + 1, Number(dustThreshold(request.change.script, request.discardFeeRate ?? 10))),
-    maxWeight,
   };
   const amounts = request.recipients.map((r) => r.amount as bigint);
   const recipientsSum = amounts.reduce((s, a) => s + Number(a), 0);
@@ -741,7 +738,7 @@ function sendMax(
   request: SelectionRequest,
   preset: readonly Candidate[],
   others: readonly Candidate[],
-  ctx: { rate: number; noInputsWeight: number; maxWeight: number; dustRelayFeeRate: number },
+  ctx: { rate: number; maxWeight: number; dustRelayFeeRate: number },
 ): CoinSelection {
   // Every coin that pays for itself; must-include coins even if they do not.
   const inputs = [...preset, ...others.filter((c) => c.effectiveValue > 0)];
