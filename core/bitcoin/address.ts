@@ -92,7 +92,11 @@ function decodeSegwit(address: string, network: Network): DecodedAddress {
   return { type: witnessType(version, program.length), scriptPubKey: witnessScript(version, program), witnessVersion: version, payload: program };
 }
 
+/** Base58 P2PKH/P2SH addresses are 26-35 characters; longer input is refused before decoding. */
+const BASE58_MAX_LENGTH = 40;
+
 function decodeBase58(address: string, network: Network): DecodedAddress {
+  if (address.length > BASE58_MAX_LENGTH) fail('ADDRESS_BAD_LENGTH', `"address" longer than ${BASE58_MAX_LENGTH} characters`);
   for (const [i, c] of [...address].entries()) {
     if (!BASE58_ALPHABET.includes(c)) fail('ADDRESS_BAD_CHARACTER', `"address" has invalid character ${JSON.stringify(c)} at position ${i}`);
   }

@@ -214,6 +214,8 @@ function decodeExtendedKeyBytes(raw: Uint8Array, expected?: Network): { node: HD
 /** Base58Check text around `decodeExtendedKeyBytes`; adds BIP32_BAD_CHARACTER and BIP32_BAD_CHECKSUM. */
 function decodeExtendedKey(text: string, expected?: Network): { node: HDKey; network: Network } {
   if (typeof text !== 'string') fail('BIP32_BAD_CHARACTER', `"extended key" expected a string, got ${typeof text}`);
+  // 82 bytes are 111-112 Base58 characters; refusing longer text keeps the quadratic decoder cheap.
+  if (text.length > 120) fail('BIP32_BAD_LENGTH', `"extended key" expected about 111 characters, got ${text.length}`);
   for (let i = 0; i < text.length; i++) {
     if (!BASE58_ALPHABET.includes(text[i]!)) fail('BIP32_BAD_CHARACTER', `"extended key" has invalid character ${JSON.stringify(text[i])} at position ${i}`);
   }

@@ -70,8 +70,13 @@ export interface DerivedOutput {
   keys: DerivedKey[];
 }
 
-/** BIP328: the chain code of synthetic xpubs over MuSig2 aggregate keys. */
-export const MUSIG_SYNTHETIC_CHAIN_CODE: Uint8Array = sha256(utf8ToBytes('MuSig2MuSig2MuSig2'));
+/** BIP328: synthetic xpubs over MuSig2 aggregates use the chain code SHA256("MuSig2MuSig2MuSig2"). */
+const MUSIG_SYNTHETIC_CHAIN_CODE = sha256(utf8ToBytes('MuSig2MuSig2MuSig2'));
+
+/** BIP328 synthetic xpub of a 33-byte MuSig2 aggregate key (depth 0, no parent). */
+export function musigSyntheticXpub(aggregate: Uint8Array, network: Network): ExtendedKey {
+  return ExtendedKey.fromPublicParts({ publicKey: aggregate, chainCode: MUSIG_SYNTHETIC_CHAIN_CODE, network });
+}
 
 const OP_0 = 0x00;
 const OP_DUP = 0x76;
@@ -147,7 +152,7 @@ function resolveKey(key: KeyExpression, at: Position): DerivedKey {
       if (!(aggregate instanceof Uint8Array) || aggregate.length !== 33) throw new TypeError('"aggregate" must return a 33-byte compressed key');
       const musig = { participants, aggregate };
       if (key.steps.length === 0 && key.wildcard === 'none') return { pubkey: aggregate, origin: selfOrigin(aggregate), musig };
-      const synthetic = ExtendedKey.fromPublicParts({ publicKey: aggregate, chainCode: MUSIG_SYNTHETIC_CHAIN_CODE, network: at.network });
+      const synthetic = musigSyntheticXpub(aggregate, at.network);
       const indices = resolveSteps(key.steps, key.wildcard, at);
       const child = deriveExtended(synthetic, indices);
       return { pubkey: child.publicKey, origin: { fingerprint: synthetic.fingerprint, path: indices }, musig };

@@ -11,9 +11,9 @@ export {
   type DerivedOutput,
   type DeriveOptions,
   isRangedDescriptor,
-  MUSIG_SYNTHETIC_CHAIN_CODE,
   type MusigAggregate,
   multipathBranches,
+  musigSyntheticXpub,
 } from './derive.js';
 export { formatDescriptor } from './format.js';
 export { formatKeyExpression, type KeyContext, parseKeyExpression } from './key-expression.js';

@@ -182,9 +182,11 @@ export function parseKeyExpression(text: string, network: Network, context: KeyC
     noPath('hex public key');
     return { kind: 'hex', ...(origin && { origin }), pubkey: parseHexKey(keyText!, context) };
   }
+  // WIF keys are 51-52 characters and extended keys 111; bounding the length first also keeps
+  // Base58's quadratic decoding away from long junk.
   const chars = [...keyText!];
-  if (keyText === '' || !chars.every((c) => '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'.includes(c))) {
-    badKey(`${JSON.stringify(keyText)} is neither hex, WIF nor an extended key`);
+  if (keyText === '' || chars.length > 112 || !chars.every((c) => '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'.includes(c))) {
+    badKey(`${JSON.stringify(keyText!.slice(0, 120))} is neither hex, WIF nor an extended key`);
   }
   const length = base58.decode(keyText!).length;
   if (length === 37 || length === 38) {

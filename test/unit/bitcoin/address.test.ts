@@ -159,3 +159,10 @@ describe('addresses from the BIP86 and BIP341 vectors', () => {
     });
   }
 });
+
+describe('input size bounds', () => {
+  it('refuses long input before decoding it', () => {
+    expect(() => decodeAddress('1'.repeat(100_000), mainnet)).toThrow(expect.objectContaining({ code: 'ADDRESS_BAD_LENGTH' }));
+    expect(() => decodeAddress(`bc1${'q'.repeat(100_000)}`, mainnet)).toThrow(expect.objectContaining({ code: 'ADDRESS_BAD_LENGTH' }));
+  });
+});

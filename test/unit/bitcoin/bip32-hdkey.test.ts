@@ -119,6 +119,8 @@ describe('BIP32 networks and errors', () => {
     expect(() => parseExtendedKey(xpub.replace('x', '0'))).toThrow(expect.objectContaining({ code: 'BIP32_BAD_CHARACTER' }));
     expect(() => parseExtendedKey(xpub.slice(0, -1))).toThrow(expect.objectContaining({ code: 'BIP32_BAD_LENGTH' }));
     expect(() => parseExtendedKey('')).toThrow(expect.objectContaining({ code: 'BIP32_BAD_LENGTH' }));
+    expect(() => parseExtendedKey('x'.repeat(100_000))).toThrow(expect.objectContaining({ code: 'BIP32_BAD_LENGTH' }));
+    expect(() => ExtendedKey.fromBytes(new Uint8Array(77))).toThrow(expect.objectContaining({ code: 'BIP32_BAD_LENGTH' }));
   });
 
   it('refuses hardened derivation from a public key', () => {

@@ -254,5 +254,7 @@ describe('descriptors on test networks and derivation options', () => {
     expect(() => parseDescriptor(`tr(${k.slice(2)},{pk(${k})})`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_BAD_TREE' }));
     expect(() => parseDescriptor(`pk(${k}`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_SYNTAX' }));
     expect(() => parseDescriptor(`pk(${k}))`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_SYNTAX' }));
+    // Long junk is refused without quadratic Base58 work.
+    expect(() => parseDescriptor(`pk(${'1'.repeat(200_000)})`, mainnet)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_BAD_KEY' }));
   });
 });
