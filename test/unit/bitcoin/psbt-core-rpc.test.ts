@@ -17,6 +17,7 @@ import {
   extractTransaction,
   finalizePsbt,
   PsbtError,
+  summarizePsbt,
 } from '../../../core/bitcoin/psbt.js';
 import { vectorJson } from '../../support/vectors.js';
 
@@ -209,6 +210,10 @@ describe('Bitcoin Core rpc_psbt.json: valid', () => {
       } else {
         expect(base64.encode(again)).toBe(psbt);
       }
+      // Newer fields (MuSig2, silent payments, …) do not trip the summary either.
+      const summary = summarizePsbt(decoded);
+      expect(summary.inputs).toHaveLength(decoded.inputsLength);
+      expect(summary.outputs).toHaveLength(decoded.outputsLength);
     });
   });
 });
