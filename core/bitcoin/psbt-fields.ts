@@ -64,19 +64,23 @@ function fail(code: PsbtDecodeCode, message: string): never {
   throw new DecodeError(code, message);
 }
 
+/** What a Reader is reading, which decides the code of its errors. */
+type ReaderContext = 'framing' | 'key' | 'value';
+const SHORT_CODE = { framing: 'PSBT_TRUNCATED', key: 'PSBT_BAD_KEY', value: 'PSBT_BAD_VALUE' } as const;
+const MALFORMED_CODE = { framing: 'PSBT_INVALID', key: 'PSBT_BAD_KEY', value: 'PSBT_BAD_VALUE' } as const;
+
 class Reader {
   pos = 0;
-  /** `shortCode`: what running out of bytes means — a truncated PSBT, or a malformed value inside it. */
   constructor(
     readonly bytes: Uint8Array,
-    readonly shortCode: 'PSBT_TRUNCATED' | 'PSBT_BAD_VALUE' | 'PSBT_BAD_KEY' = 'PSBT_TRUNCATED',
+    readonly context: ReaderContext = 'framing',
   ) {}
   get done(): boolean {
     return this.pos >= this.bytes.length;
   }
   byte(where: string): number {
     const b = this.bytes[this.pos];
-    if (b === undefined) fail(this.shortCode, `${where}: data ends early`);
+    if (b === undefined) fail(SHORT_CODE[this.context], `${where}: data ends early`);
     this.pos++;
     return b;
   }
@@ -89,12 +93,11 @@ class Reader {
     let n = 0;
     for (let i = width - 1; i >= 0; i--) n = n * 256 + raw[i]!;
     const min = first === 0xfd ? 0xfd : first === 0xfe ? 0x10000 : 0x100000000;
-    if (n < min) fail('PSBT_INVALID', `${where}: non-canonical CompactSize`);
-    if (n > this.bytes.length) fail(this.shortCode, `${where}: length ${n} runs past the end of the data`);
+    if (n < min) fail(MALFORMED_CODE[this.context], `${where}: non-canonical CompactSize`);
     return n;
   }
   take(n: number, where: string): Uint8Array {
-    if (this.pos + n > this.bytes.length) fail(this.shortCode, `${where}: ${n} bytes run past the end of the data`);
+    if (this.pos + n > this.bytes.length) fail(SHORT_CODE[this.context], `${where}: ${n} bytes run past the end of the data`);
     const out = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -102,7 +105,7 @@ class Reader {
 }
 
 function compactSizeOf(bytes: Uint8Array, where: string): number {
-  const r = new Reader(bytes, 'PSBT_BAD_VALUE');
+  const r = new Reader(bytes, 'value');
   const n = r.compactSize(where);
   if (!r.done) fail('PSBT_BAD_VALUE', `${where} has trailing bytes`);
   return n;
@@ -130,7 +133,7 @@ function readMap(r: Reader, where: string, checks: RecordChecks = NO_CHECKS): Ps
     const id = hex.encode(key);
     if (seen.has(id)) fail('PSBT_DUPLICATE_KEY', `${where}: duplicate key 0x${id}`);
     seen.add(id);
-    const keyReader = new Reader(key, 'PSBT_BAD_KEY');
+    const keyReader = new Reader(key, 'key');
     const keyType = keyReader.compactSize(`${where}: key type`);
     const keyData = key.subarray(keyReader.pos);
     checks.key(keyType, keyData);
@@ -191,7 +194,7 @@ const bip32Path: Check = (b, name) => {
   if (b.length < 4 || b.length % 4) fail('PSBT_BAD_VALUE', `${name} must be a fingerprint and 4-byte path elements, got ${b.length} bytes`);
 };
 const tapBip32Path: Check = (b, name) => {
-  const r = new Reader(b, 'PSBT_BAD_VALUE');
+  const r = new Reader(b, 'value');
   const hashes = r.compactSize(`${name} leaf hash count`);
   if (b.length < r.pos + hashes * 32) fail('PSBT_BAD_VALUE', `${name} lists ${hashes} leaf hashes but is ${b.length} bytes`);
   bip32Path(b.subarray(r.pos + hashes * 32), name);
@@ -223,13 +226,13 @@ const nonEmpty: Check = (b, name) => {
   if (!b.length) fail('PSBT_BAD_VALUE', `${name} must not be empty`);
 };
 const witnessStack: Check = (b, name) => {
-  const r = new Reader(b, 'PSBT_BAD_VALUE');
+  const r = new Reader(b, 'value');
   const items = r.compactSize(`${name} item count`);
   for (let i = 0; i < items; i++) r.take(r.compactSize(`${name} item ${i}`), `${name} item ${i}`);
   if (!r.done) fail('PSBT_BAD_VALUE', `${name} has trailing bytes after ${items} items`);
 };
 const txOut: Check = (b, name) => {
-  const r = new Reader(b, 'PSBT_BAD_VALUE');
+  const r = new Reader(b, 'value');
   r.take(8, `${name} amount`);
   r.take(r.compactSize(`${name} script length`), `${name} script`);
   if (!r.done) fail('PSBT_BAD_VALUE', `${name} has trailing bytes`);
@@ -239,7 +242,7 @@ const compactSizeValue: Check = (b, name) => {
 };
 const tapTree: Check = (b, name) => {
   if (!b.length) fail('PSBT_BAD_VALUE', `${name} must not be empty`);
-  const r = new Reader(b, 'PSBT_BAD_VALUE');
+  const r = new Reader(b, 'value');
   while (!r.done) {
     const depth = r.byte(`${name} depth`);
     if (depth > 128) fail('PSBT_BAD_VALUE', `${name} leaf depth ${depth} exceeds 128`);
@@ -426,7 +429,7 @@ function unsignedTxShape(value: Uint8Array): UnsignedShape {
 function isWitnessSerialized(value: Uint8Array): boolean {
   if (value[4] !== 0x00 || value[5] !== 0x01) return false;
   try {
-    const r = new Reader(value, 'PSBT_BAD_VALUE');
+    const r = new Reader(value, 'value');
     r.pos = 6;
     const inputs = r.compactSize('inputs');
     for (let i = 0; i < inputs; i++) {

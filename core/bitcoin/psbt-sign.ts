@@ -14,7 +14,7 @@
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { hex } from '@scure/base';
-import { OutScript, Script, SigHash, Transaction } from '@scure/btc-signer';
+import { Script, SigHash, Transaction } from '@scure/btc-signer';
 import { tapLeafHash } from '@scure/btc-signer/payment.js';
 import {
   concatBytes,
@@ -27,7 +27,7 @@ import {
   taprootTweakPubkey,
 } from '@scure/btc-signer/utils.js';
 import { checkPsbtInput } from './psbt-check.js';
-import { inputPrevout, PsbtError } from './psbt.js';
+import { classifyScript, inputPrevout, PsbtError } from './psbt.js';
 
 export const SIGHASH_DEFAULT = 0x00;
 export const SIGHASH_ALL = 0x01;
@@ -103,12 +103,12 @@ function taprootContext(psbt: Transaction, index: number, options: SignOptions |
   checkSignable(psbt, index);
   const input = psbt.getInput(index);
   const prevout = inputPrevout(input)!;
-  const decoded = OutScript.decode(prevout.script);
-  if (decoded.type !== 'tr') refuse(index, 'does not spend a taproot output');
+  if (classifyScript(prevout.script) !== 'p2tr') refuse(index, 'does not spend a taproot output');
   const sighashType = input.sighashType ?? SIGHASH_DEFAULT;
   if (!TAPROOT_SIGHASH_TYPES.has(sighashType)) refuse(index, `sighash type 0x${sighashType.toString(16)} is not valid for taproot`);
   checkSighash(index, sighashType, options);
-  return { input, outputKey: decoded.pubkey, sighashType, prevouts: allPrevouts(psbt) };
+  // OP_1 <32-byte x-only output key>.
+  return { input, outputKey: prevout.script.subarray(2), sighashType, prevouts: allPrevouts(psbt) };
 }
 
 function checkedSignature(index: number, signature: Uint8Array, sighash: Uint8Array, publicKey: Uint8Array, sighashType: number): Uint8Array {
@@ -156,8 +156,7 @@ export function signTaprootScriptPath(
   if (!entry) refuse(index, `has no PSBT_IN_TAP_LEAF_SCRIPT for leaf ${hex.encode(leaf.leafHash)}`);
   const script = entry[1].subarray(0, -1);
   const leafVersion = entry[1][entry[1].length - 1]!;
-  const pushesKey = Script.decode(script).some((op) => op instanceof Uint8Array && equalBytes(op, leaf.publicKey));
-  if (!pushesKey) return 'not-our-key';
+  if (!pushes(index, script, [leaf.publicKey])) return 'not-our-key';
   if ((input.tapScriptSig ?? []).some(([k]) => equalBytes(k.pubKey, leaf.publicKey) && equalBytes(k.leafHash, leaf.leafHash)))
     return 'already-signed';
   const sighash = psbt.preimageWitnessV1(index, prevouts.scripts, sighashType, prevouts.amounts, -1, script, leafVersion);
@@ -176,13 +175,10 @@ export function signEcdsaInput(psbt: Transaction, index: number, privateKey: Uin
   checkSignable(psbt, index);
   const input = psbt.getInput(index);
   const prevout = inputPrevout(input)!;
-  if (OutScript.decode(prevout.script).type === 'tr') refuse(index, 'spends a taproot output; use a Schnorr signer');
+  if (classifyScript(prevout.script) === 'p2tr') refuse(index, 'spends a taproot output; use a Schnorr signer');
   const pubkey = pubECDSA(privateKey);
   if ((input.partialSig ?? []).some(([k]) => equalBytes(k, pubkey))) return 'already-signed';
-  const script = input.witnessScript ?? input.redeemScript ?? prevout.script;
-  const keyHash = hash160(pubkey);
-  const mentionsKey = Script.decode(script).some((op) => op instanceof Uint8Array && (equalBytes(op, pubkey) || equalBytes(op, keyHash)));
-  if (!mentionsKey) return 'not-our-key';
+  if (!pushes(index, input.witnessScript ?? input.redeemScript ?? prevout.script, [pubkey, hash160(pubkey)])) return 'not-our-key';
   const sighashType = input.sighashType ?? SIGHASH_ALL;
   checkSighash(index, sighashType, options);
   try {
@@ -196,6 +192,17 @@ export function signEcdsaInput(psbt: Transaction, index: number, privateKey: Uin
     refuse(index, err instanceof Error ? err.message : String(err));
   }
   return 'signed';
+}
+
+/** Whether the script pushes one of `needles` (a key or its hash); an unparsable script is refused. */
+function pushes(index: number, script: Uint8Array, needles: readonly Uint8Array[]): boolean {
+  let ops;
+  try {
+    ops = Script.decode(script);
+  } catch (err) {
+    return refuse(index, `script does not parse: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return ops.some((op) => op instanceof Uint8Array && needles.some((n) => equalBytes(op, n)));
 }
 
 /**

@@ -142,6 +142,15 @@ describe('BIP370 determining lock time', () => {
 });
 
 describe('BIP370 Creator', () => {
+  it('writes and reads back a 3-byte PSBT_GLOBAL_INPUT_COUNT (253 inputs)', () => {
+    const inputs = Array.from({ length: 253 }, (_, i) => ({ txid: i.toString(16).padStart(64, '0'), vout: i }));
+    const psbt = createPsbt({ psbtVersion: 2, inputs, outputs: [{ script: hex.decode('0014c430f64c4756da310dbd1a085572ef299926272c'), amount: 1000n }] });
+    const maps = readPsbtMaps(encodePsbt(psbt));
+    expect(hex.encode(maps.global.find((r) => r.keyType === 0x04)!.value)).toBe('fdfd00');
+    expect(maps.inputs).toHaveLength(253);
+    expect(decodePsbt(encodePsbt(psbt)).inputsLength).toBe(253);
+  });
+
   it('creates a v2 PSBT whose inputs and outputs read back through the summary', () => {
     const psbt = createPsbt({
       psbtVersion: 2,
