@@ -29,8 +29,8 @@ export interface BlockHeader {
 export interface BlockFilter {
   /** BIP158 basic filter bytes (N as CompactSize, then the Golomb-coded set). */
   filter: Uint8Array;
-  /** BIP157 filter header, hex. */
-  header: string;
+  /** BIP157 filter header, hex — when the source has it at no extra cost (see `filterHeader`). */
+  header?: string;
 }
 
 export interface TxLookup {
@@ -76,7 +76,13 @@ export interface ChainSource {
   header(hashOrHeight: string | number): Promise<BlockHeader>;
   /** Serialized block (with witnesses). */
   block(hash: string): Promise<Uint8Array>;
+  /** The BIP158 filter: what the wallet matches against. Cheap; the header only if already known. */
   blockFilter(hash: string): Promise<BlockFilter>;
+  /**
+   * The BIP157 filter header, for checking filters against another source. May be expensive where
+   * headers must be chained client-side (Esplora: back to a checkpoint or genesis).
+   */
+  filterHeader(hash: string): Promise<string>;
   /** null when the transaction is unknown to the source. */
   tx(txid: string): Promise<TxLookup | null>;
   outspend(txid: string, vout: number): Promise<Outspend>;

@@ -42,6 +42,7 @@ export interface SyncOptions {
   now?: () => number;
   /** Filters fetched concurrently. */
   window?: number;
+  onRebroadcastError?: (err: unknown) => void;
 }
 
 export interface SyncResult {
@@ -159,6 +160,7 @@ export class WalletSync {
       }
     }
     this.sessionFrom = from;
+    this.scannedUpTo = from - 1;
     this.extendLookahead(from - 1);
     const before = data.txs.size;
     if (from <= tip.height) await this.scan(from, tip.height, null);
@@ -176,6 +178,8 @@ export class WalletSync {
   }
 
   private sessionFrom = 0;
+  /** Highest height the main pass has scanned in this session. */
+  private scannedUpTo = -1;
   /** Scripts derived mid-scan, with the block range this session scanned before they existed. */
   private readonly missed = new Map<string, { from: number; to: number }>();
 
@@ -231,10 +235,12 @@ export class WalletSync {
         while (testing.length > 0 && matchAny(filters[i]!.filter, hash, testing.map(hexToBytes))) {
           if ((await this.connectBlock(height, hash)) === 0) break;
           // Newly used scripts may extend the lookahead, and the new scripts may match this very block.
-          this.extendLookahead(height - 1);
+          // In the main pass later blocks will see them; in a rescan, every block already scanned.
+          this.extendLookahead(only ? this.scannedUpTo : height - 1);
           testing = [...data.scripts.keys()].filter((s) => !tested.has(s));
           testing.forEach((s) => tested.add(s));
         }
+        if (!only) this.scannedUpTo = height;
         this.o.progress?.({ stage: 'filters', height, tip: to, fraction: (height - from + 1) / (to - from + 1) });
       }
       // One durable write per window: scanned hashes (for reorg detection) and how far we got.
@@ -298,23 +304,37 @@ export class WalletSync {
         if (cs.txs!.length || cs.txUpdates!.length) this.o.apply(cs);
       }
     }
-    // Our pending transactions that left the mempool: confirmed below our scan, or lost to a conflict.
+    // Our pending transactions that left the mempool: confirmed below our scan, lost to a conflict,
+    // or never sent (a crash between persist and broadcast) — those are broadcast again.
     for (const tx of pending) {
       if (inMempool?.has(tx.txid)) continue;
       const lookup = await source.tx(tx.txid);
       if (lookup?.block) {
         this.o.apply({ txUpdates: [{ txid: tx.txid, block: { height: lookup.block.height, hash: lookup.block.hash, time: lookup.block.time } }] });
-      } else if (!lookup) {
-        const spentElsewhere = await Promise.all(
-          tx.parsed.inputs.map(async (i) => {
-            const spend = await source.outspend(i.txid, i.vout);
-            return spend.spent && spend.txid !== tx.txid;
-          }),
-        );
-        if (spentElsewhere.some(Boolean)) {
-          this.o.apply({ txUpdates: data.withDescendants(tx.txid).map((id) => ({ txid: id, state: 'conflicted' as const })) });
-        }
+        continue;
       }
+      if (lookup) continue;
+      const spentElsewhere = await Promise.all(
+        tx.parsed.inputs.map(async (i) => {
+          const spend = await source.outspend(i.txid, i.vout);
+          return spend.spent && spend.txid !== tx.txid;
+        }),
+      );
+      if (spentElsewhere.some(Boolean)) {
+        this.o.apply({ txUpdates: data.withDescendants(tx.txid).map((id) => ({ txid: id, state: 'conflicted' as const })) });
+      } else {
+        await this.rebroadcast(tx.raw);
+      }
+    }
+  }
+
+  private async rebroadcast(raw: Uint8Array): Promise<void> {
+    try {
+      await this.o.source.broadcast(raw);
+    } catch (err) {
+      // A rejection (missing inputs, fee too low after a mempool change…) leaves it pending for the
+      // user to bump or cancel; it is reported, not fatal to sync.
+      this.o.onRebroadcastError?.(err);
     }
   }
 }

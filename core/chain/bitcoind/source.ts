@@ -288,6 +288,10 @@ export class BitcoindSource implements ChainSource {
     return { filter, header: result.header };
   }
 
+  async filterHeader(hash: string): Promise<string> {
+    return (await this.blockFilter(hash)).header!;
+  }
+
   private filterError(err: unknown, hash: string): unknown {
     if (err instanceof RpcError) {
       if (/index is not enabled/i.test(err.message)) {

@@ -8,7 +8,8 @@
  * A header needs every earlier one back to genesis or to a trusted checkpoint (a header taken
  * from a Core node or a BIP157 peer). Computed headers are remembered per block hash (so reorgs
  * are safe); walking back from an unknown block costs one filter build per missing block, which
- * is cheap on a devnet and on mainnet calls for a checkpoint near the wallet's birthday.
+ * is cheap on a devnet and on mainnet calls for a checkpoint near the wallet's birthday — so only
+ * `filterHeader` walks; `blockFilter` (what wallet sync uses) never does.
  */
 import { filterHeader, GENESIS_PREV_FILTER_HEADER } from '../bip158.js';
 import type { BlockFilter } from '../source.js';
@@ -41,11 +42,24 @@ export class FilterHeaderChain {
     }
   }
 
+  /** The filter; its header too when the parent's is already known (sequential scans chain for free). */
   async blockFilter(hash: string): Promise<BlockFilter> {
+    const built = await this.build(hash);
+    const parent = built.prevHash === NO_PARENT ? GENESIS_PREV_FILTER_HEADER : this.headers.get(built.prevHash);
+    if (parent === undefined) return { filter: built.filter };
+    const header = filterHeader(built.filter, parent);
+    this.headers.set(hash, header);
+    return { filter: built.filter, header };
+  }
+
+  /** The header of `hash`, walking back to a known header (checkpoint or genesis) when needed. */
+  async filterHeader(hash: string): Promise<string> {
+    const known = this.headers.get(hash);
+    if (known) return known;
     const built = await this.build(hash);
     const header = filterHeader(built.filter, await this.headerOf(built.prevHash));
     this.headers.set(hash, header);
-    return { filter: built.filter, header };
+    return header;
   }
 
   /** The filter header of `hash`, walking back to a known header and forward again. */

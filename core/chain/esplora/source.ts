@@ -242,6 +242,12 @@ export class EsploraSource implements ChainSource {
     return this.filters.blockFilter(id);
   }
 
+  async filterHeader(hash: string): Promise<string> {
+    const id = checkHash(hash, 'hash');
+    await this.ensureNetwork();
+    return this.filters.filterHeader(id);
+  }
+
   /** The raw block plus, page by page, the scripts its inputs spend; checked against each other. */
   private async buildFilter(hash: string): Promise<BuiltFilter> {
     const block = await this.block(hash);
