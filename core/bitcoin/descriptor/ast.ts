@@ -2,7 +2,10 @@
  * The output script descriptor syntax tree: key expressions (BIP380, BIP389 multipath, BIP390
  * musig) and the script expressions Tapdesk understands (BIP381 pk/pkh/sh, BIP382 wpkh/wsh,
  * BIP383 multi/sortedmulti, BIP385 raw/addr, BIP386 tr, BIP387 multi_a/sortedmulti_a, Bitcoin
- * Core's rawtr, and the BIP379 `pkh()` fragment inside tr()).
+ * Core's rawtr, the BIP379 `pkh()` fragment inside tr(), and exactly two more BIP379 miniscript
+ * shapes inside tr(): `and_v(v:pk(KEY),older(N))` and `and_v(v:pk(KEY),after(N))` — one key alone
+ * once a relative (BIP68/BIP112) or absolute (BIP65) timelock has passed, the recovery leaf of
+ * shared accounts. No other miniscript).
  *
  * Plain data: parse with `parse.ts`, print with `format.ts`, produce scripts with `derive.ts`.
  */
@@ -38,7 +41,12 @@ export type KeyExpression =
 /** Script expressions allowed as leaves of a tr() tree. */
 export type LeafExpression =
   | { readonly type: 'pk' | 'pkh'; readonly key: KeyExpression }
-  | { readonly type: 'multi_a' | 'sortedmulti_a'; readonly threshold: number; readonly keys: readonly KeyExpression[] };
+  | { readonly type: 'multi_a' | 'sortedmulti_a'; readonly threshold: number; readonly keys: readonly KeyExpression[] }
+  /**
+   * BIP379 `and_v(v:pk(KEY),older(N))` (`lock: 'older'`, script `<KEY> CHECKSIGVERIFY <N> CHECKSEQUENCEVERIFY`)
+   * or `and_v(v:pk(KEY),after(N))` (`lock: 'after'`, `... <N> CHECKLOCKTIMEVERIFY`); 1 <= N < 2^31.
+   */
+  | { readonly type: 'and_v'; readonly key: KeyExpression; readonly lock: 'older' | 'after'; readonly value: number };
 
 /** A tr() script tree: a leaf or a `{left,right}` pair. */
 export type TreeExpression = LeafExpression | readonly [TreeExpression, TreeExpression];

@@ -9,7 +9,7 @@
  *
  * A descriptor that parses but cannot be derived from (hardened steps after an xpub) throws
  * DecodeError DESCRIPTOR_CANNOT_DERIVE; wrong options are RangeError/TypeError.
- * Spec: BIP380-387, BIP389, BIP390, BIP328, BIP341.
+ * Spec: BIP380-387, BIP389, BIP390, BIP328, BIP341, BIP379 (the and_v timelock leaves).
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
@@ -86,6 +86,9 @@ const OP_EQUALVERIFY = 0x88;
 const OP_CHECKSIG = 0xac;
 const OP_CHECKMULTISIG = 0xae;
 const OP_CHECKSIGADD = 0xba;
+const OP_CHECKSIGVERIFY = 0xad;
+const OP_CHECKLOCKTIMEVERIFY = 0xb1;
+const OP_CHECKSEQUENCEVERIFY = 0xb2;
 const OP_NUMEQUAL = 0x9c;
 const OP_1 = 0x51;
 
@@ -173,6 +176,12 @@ function pkhScript(pubkey: Uint8Array): Uint8Array {
 }
 
 function leafScript(leaf: LeafExpression, at: Position): { script: Uint8Array; keys: DerivedKey[] } {
+  if (leaf.type === 'and_v') {
+    // BIP379: v:pk(K) is <K> CHECKSIGVERIFY, older(n) is <n> CHECKSEQUENCEVERIFY, after(n) is <n> CHECKLOCKTIMEVERIFY.
+    const k = asXOnly(resolveKey(leaf.key, at));
+    const verify = leaf.lock === 'older' ? OP_CHECKSEQUENCEVERIFY : OP_CHECKLOCKTIMEVERIFY;
+    return { script: concatBytes(pushData(k.pubkey), Uint8Array.of(OP_CHECKSIGVERIFY), pushNumber(leaf.value), Uint8Array.of(verify)), keys: [k] };
+  }
   if ('key' in leaf) {
     const k = asXOnly(resolveKey(leaf.key, at));
     // pkh() in a tree is BIP379's miniscript pkh: HASH160 of the 32-byte x-only key.

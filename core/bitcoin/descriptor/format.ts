@@ -13,6 +13,7 @@ import { withChecksum } from './checksum.js';
 import { formatKeyExpression } from './key-expression.js';
 
 function formatLeaf(leaf: LeafExpression, network: Network): string {
+  if (leaf.type === 'and_v') return `and_v(v:pk(${formatKeyExpression(leaf.key, network)}),${leaf.lock}(${leaf.value}))`;
   if ('key' in leaf) return `${leaf.type}(${formatKeyExpression(leaf.key, network)})`;
   return `${leaf.type}(${[String(leaf.threshold), ...leaf.keys.map((k) => formatKeyExpression(k, network))].join(',')})`;
 }

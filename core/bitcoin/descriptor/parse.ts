@@ -6,10 +6,14 @@
  * Codes (besides the key codes of `key-expression.ts` and the checksum codes of `checksum.ts`):
  * DESCRIPTOR_SYNTAX, DESCRIPTOR_UNKNOWN_FUNCTION, DESCRIPTOR_UNSUPPORTED (combo(), sp(), general
  * miniscript), DESCRIPTOR_BAD_CONTEXT, DESCRIPTOR_BAD_THRESHOLD, DESCRIPTOR_TOO_MANY_KEYS,
- * DESCRIPTOR_BAD_TREE, DESCRIPTOR_BAD_HEX, DESCRIPTOR_BAD_ADDRESS, DESCRIPTOR_MULTIPATH_MISMATCH.
+ * DESCRIPTOR_BAD_TREE, DESCRIPTOR_BAD_HEX, DESCRIPTOR_BAD_ADDRESS, DESCRIPTOR_MULTIPATH_MISMATCH,
+ * DESCRIPTOR_BAD_TIMELOCK (older()/after() outside 1..2^31-1).
  *
- * Spec: BIP380-387, BIP389, BIP390 (https://github.com/bitcoin/bips), Bitcoin Core
- * doc/descriptors.md for rawtr().
+ * Miniscript (BIP379) is limited to the leaves `and_v(v:pk(KEY),older(N))` and
+ * `and_v(v:pk(KEY),after(N))` inside tr(); every other fragment is DESCRIPTOR_UNSUPPORTED.
+ *
+ * Spec: BIP380-387, BIP389, BIP390 (https://github.com/bitcoin/bips), BIP379 miniscript
+ * (https://github.com/bitcoin/bips/blob/master/bip-0379.md), Bitcoin Core doc/descriptors.md for rawtr().
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { decodeAddress } from '../address.js';
@@ -90,10 +94,35 @@ function parseMulti(name: 'multi' | 'sortedmulti', args: string[], network: Netw
   return { type: name, threshold, keys };
 }
 
+/** Largest older()/after() argument: BIP379 requires 1 <= N < 2^31. */
+const MAX_TIMELOCK = 2 ** 31 - 1;
+
+/** BIP379 `and_v(v:pk(KEY),older(N))` / `and_v(v:pk(KEY),after(N))`: the only and_v() shapes Tapdesk knows. */
+function parseTimelockedKey(args: string[], network: Network): LeafExpression {
+  const unsupported = (): never =>
+    fail('DESCRIPTOR_UNSUPPORTED', `miniscript and_v(${args.join(',')}) is not supported (only and_v(v:pk(KEY),older(N)) and and_v(v:pk(KEY),after(N)))`);
+  argCount('and_v', args, 2);
+  const [first, second] = args as [string, string];
+  const pk = first.startsWith('v:') ? parseCall(first.slice(2)) : undefined;
+  if (pk?.name !== 'pk') unsupported();
+  const lock = parseCall(second);
+  if (lock?.name !== 'older' && lock?.name !== 'after') unsupported();
+  argCount('pk', pk!.args, 1);
+  const key = parseKeyExpression(pk!.args[0]!, network, 'tap');
+  argCount(lock!.name, lock!.args, 1);
+  const text = lock!.args[0]!;
+  if (!/^[1-9]\d{0,9}$/.test(text) || Number(text) > MAX_TIMELOCK) {
+    fail('DESCRIPTOR_BAD_TIMELOCK', `${lock!.name}() expects an integer from 1 to ${MAX_TIMELOCK}, got ${JSON.stringify(text)}`);
+  }
+  return { type: 'and_v', key, lock: lock!.name as 'older' | 'after', value: Number(text) };
+}
+
 function parseLeaf(text: string, network: Network): LeafExpression {
   const call = parseCall(text);
   if (!call) {
-    if (/^[a-z]+:/.test(text)) fail('DESCRIPTOR_UNSUPPORTED', `miniscript ${JSON.stringify(text)} is not supported (only pk(), pkh(), multi_a(), sortedmulti_a() leaves)`);
+    if (/^[a-z]+:/.test(text)) {
+      fail('DESCRIPTOR_UNSUPPORTED', `miniscript ${JSON.stringify(text)} is not supported (only pk(), pkh(), multi_a(), sortedmulti_a() and and_v(v:pk(KEY),older|after(N)) leaves)`);
+    }
     syntaxError(`tree leaf ${JSON.stringify(text)} is not a script expression`);
   }
   const { name, args } = call;
@@ -109,6 +138,8 @@ function parseLeaf(text: string, network: Network): LeafExpression {
       const threshold = parseThreshold(args[0]!, args.length - 1, name);
       return { type: name, threshold, keys: args.slice(1).map((a) => parseKeyExpression(a, network, 'tap')) };
     }
+    case 'and_v':
+      return parseTimelockedKey(args, network);
     case 'musig':
       throw new DecodeError('DESCRIPTOR_MUSIG_CONTEXT', '"musig()" is a key expression; use it inside pk() or as the tr() key');
     default:
