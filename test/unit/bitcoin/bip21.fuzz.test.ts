@@ -46,7 +46,7 @@ describe('BIP21 parsing fuzz', () => {
     'random text parses or throws DecodeError',
     () =>
       fc.assert(
-        fc.property(fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 80 }).map((s) => `bitcoin:${s}`)), check),
+        fc.property(fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 40 }).map((s) => `bitcoin:${s}`)), check),
         { numRuns: fuzzRuns },
       ),
     fuzzTimeout,
