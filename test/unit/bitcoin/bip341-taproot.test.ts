@@ -3,14 +3,14 @@
 // address, control blocks), cross-checked with @scure/btc-signer's p2tr; and every keyPathSpending
 // input (hashPrevouts, hashAmounts, hashScriptPubkeys, hashSequences, hashOutputs, sigMsg, sigHash,
 // tweaked private key, BIP340 signature with all-zero aux randomness).
-import { schnorr } from '@noble/curves/secp256k1.js';
+import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
-import { p2tr, RawTx, Transaction } from '@scure/btc-signer';
+import { p2tr, RawTx, taprootNumsKey, Transaction } from '@scure/btc-signer';
 import { describe, expect, it } from 'vitest';
 import { decodeAddress, scriptPubKeyToAddress } from '../../../core/bitcoin/address.js';
 import { mainnet } from '../../../core/bitcoin/networks.js';
-import { type TapTree, taprootOutput, taprootOutputKey, tweakPrivateKey, verifyScriptPath } from '../../../core/bitcoin/taproot.js';
+import { NUMS_INTERNAL_KEY, type TapTree, taprootOutput, taprootOutputKey, tweakPrivateKey, verifyScriptPath } from '../../../core/bitcoin/taproot.js';
 import { vectorJson } from '../../support/vectors.js';
 
 interface VectorLeaf {
@@ -98,6 +98,13 @@ describe('BIP341 wallet vectors: scriptPubKey', () => {
       expect(bytesToHex(scure.script)).toBe(c.expected.scriptPubKey);
       expect(scure.address).toBe(c.expected.bip350Address);
     });
+  });
+});
+
+describe('BIP341 unspendable internal key', () => {
+  it('NUMS_INTERNAL_KEY is lift_x(SHA256(G uncompressed)), as BIP341 suggests and btc-signer uses', () => {
+    expect(bytesToHex(NUMS_INTERNAL_KEY)).toBe(bytesToHex(sha256(secp256k1.Point.BASE.toBytes(false))));
+    expect(bytesToHex(NUMS_INTERNAL_KEY)).toBe(bytesToHex(taprootNumsKey()));
   });
 });
 
