@@ -17,6 +17,7 @@ import { deriveDescriptor, multipathBranches, type DerivedOutput, type MusigAggr
 import { DecodeError } from '../bitcoin/errors.js';
 import { ExtendedKey, fingerprintHex } from '../bitcoin/hdkey.js';
 import type { Network } from '../bitcoin/networks.js';
+import { musigAggregate } from '../musig/descriptor.js';
 import type { Chain } from './tx-graph.js';
 
 export interface Account {
@@ -39,7 +40,8 @@ function topKey(script: ScriptExpression): KeyExpression | undefined {
   return script.type === 'tr' ? script.internalKey : undefined;
 }
 
-export function accountFromDescriptor(descriptor: Descriptor, aggregate?: MusigAggregate): Account {
+/** `aggregate` is BIP390's KeySort + KeyAgg unless a caller injects another (musig() keys need one). */
+export function accountFromDescriptor(descriptor: Descriptor, aggregate: MusigAggregate = musigAggregate): Account {
   const publicDescriptor = toPublicDescriptor(descriptor);
   const text = formatDescriptor(publicDescriptor, { checksum: true });
   const key = topKey(publicDescriptor.script);
@@ -49,7 +51,7 @@ export function accountFromDescriptor(descriptor: Descriptor, aggregate?: MusigA
     const id = `${chain}/${index}`;
     let out = cache.get(id);
     if (!out) {
-      out = deriveDescriptor(publicDescriptor, { branch: chain, index, ...(aggregate && { aggregate }) });
+      out = deriveDescriptor(publicDescriptor, { branch: chain, index, aggregate });
       cache.set(id, out);
     }
     return out;

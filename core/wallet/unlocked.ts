@@ -35,6 +35,15 @@ export class UnlockedKeys {
     return key;
   }
 
+  /**
+   * The extended private key at `path` from the master (cached and wiped on lock like the signing
+   * keys), for protocols that sign outside the PSBT key-path/script-path rules above: the MuSig2
+   * participant keys of shared accounts.
+   */
+  extendedKey(path: readonly number[]): ExtendedKey {
+    return this.key(path);
+  }
+
   get fingerprint(): number {
     if (!this.master) throw new Error('wallet is locked');
     return this.master.fingerprint;
