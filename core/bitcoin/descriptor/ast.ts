@@ -71,7 +71,7 @@ export function isTreeLeaf(node: TreeExpression): node is LeafExpression {
 }
 
 /** Every key expression of a tree, left to right. */
-export function treeKeys(tree: TreeExpression): KeyExpression[] {
+function treeKeys(tree: TreeExpression): KeyExpression[] {
   if (!isTreeLeaf(tree)) return [...treeKeys(tree[0]), ...treeKeys(tree[1])];
   return 'key' in tree ? [tree.key] : [...tree.keys];
 }

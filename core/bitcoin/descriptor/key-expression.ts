@@ -222,7 +222,7 @@ function formatSteps(steps: readonly PathStep[], wildcard: Wildcard): string {
   return parts.map((p) => `/${p}`).join('');
 }
 
-export function formatOrigin(origin: KeyOrigin): string {
+function formatOrigin(origin: KeyOrigin): string {
   return `[${fingerprintHex(origin.fingerprint)}${origin.path.map((i) => `/${formatIndex(i)}`).join('')}]`;
 }
 
