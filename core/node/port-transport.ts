@@ -8,8 +8,7 @@ import type { ApiServer } from './api-server.js';
 /** What both Electron's MessagePortMain and Node's worker_threads MessagePort offer. */
 export interface PortLike {
   postMessage(message: unknown): void;
-  on(event: 'message', listener: (event: never) => void): unknown;
-  on(event: 'close', listener: () => void): unknown;
+  on(event: 'message' | 'close', listener: (event: unknown) => void): unknown;
   start?(): void;
   close(): void;
 }
