@@ -11,9 +11,9 @@
  * Spec: https://github.com/bitcoin/bips/blob/master/bip-0021.mediawiki
  *       https://github.com/bitcoin/bips/blob/master/bip-0321.mediawiki (case-insensitive keys)
  */
-import { Address } from '@scure/btc-signer';
-import type { BTC_NETWORK } from '@scure/btc-signer/utils.js';
+import { decodeAddress, scriptPubKeyToAddress } from './address.js';
 import { DecodeError } from './errors.js';
+import type { Network } from './networks.js';
 
 export type Bip21DecodeCode =
   | 'BIP21_SCHEME'
@@ -73,22 +73,21 @@ export function formatBtc(sats: bigint): string {
   return fraction ? `${whole}.${fraction}` : `${whole}`;
 }
 
-function normalizeAddress(address: string, network: BTC_NETWORK): string {
-  // Bech32 is case-insensitive but must not mix cases; QR codes use upper case.
-  const candidate = address === address.toUpperCase() && address.toLowerCase().startsWith(`${network.bech32}1`) ? address.toLowerCase() : address;
+/** The address in its canonical spelling (bech32 lower case, as QR codes may upper-case it). */
+function normalizeAddress(address: string, network: Network): string {
   try {
-    Address(network).decode(candidate);
+    return scriptPubKeyToAddress(decodeAddress(address, network).scriptPubKey, network);
   } catch (err) {
-    return fail('BIP21_ADDRESS', `"address" ${JSON.stringify(address)} is not a valid address on this network: ${err instanceof Error ? err.message : String(err)}`);
+    const reason = err instanceof DecodeError ? `${err.code}: ${err.message}` : String(err);
+    return fail('BIP21_ADDRESS', `"address" ${JSON.stringify(address)} is not a valid ${network.name} address (${reason})`);
   }
-  return candidate;
 }
 
 /**
- * Parses a `bitcoin:` URI for `network` (a `core/bitcoin/networks.ts` object fits). Throws
+ * Parses a `bitcoin:` URI for `network`. Throws
  * {@link DecodeError} with a `BIP21_*` code naming the parameter at fault.
  */
-export function parseBip21(uri: string, network: BTC_NETWORK): PaymentUri {
+export function parseBip21(uri: string, network: Network): PaymentUri {
   const text = uri.trim();
   if (!/^bitcoin:/i.test(text)) fail('BIP21_SCHEME', 'URI does not start with "bitcoin:"');
   const rest = text.slice('bitcoin:'.length);
@@ -143,11 +142,11 @@ export interface PaymentUriRequest {
 }
 
 /** Builds a `bitcoin:` URI; the address must be valid for `network`. */
-export function buildBip21(request: PaymentUriRequest, network: BTC_NETWORK): string {
+export function buildBip21(request: PaymentUriRequest, network: Network): string {
   try {
-    Address(network).decode(request.address);
+    decodeAddress(request.address, network);
   } catch {
-    throw new RangeError(`"address" expected an address valid on this network, got ${JSON.stringify(request.address)}`);
+    throw new RangeError(`"address" expected a ${network.name} address, got ${JSON.stringify(request.address)}`);
   }
   const params: string[] = [];
   if (request.amount !== undefined) {

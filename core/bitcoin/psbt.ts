@@ -14,7 +14,7 @@
  *       https://github.com/bitcoin/bips/blob/master/bip-0371.mediawiki
  */
 import { base64, hex } from '@scure/base';
-import { Address, OutScript, Transaction, type TxOpts } from '@scure/btc-signer';
+import { OutScript, Transaction, type TxOpts } from '@scure/btc-signer';
 import {
   TaprootControlBlock,
   type TransactionInput,
@@ -23,8 +23,10 @@ import {
   type TransactionOutputUpdate,
 } from '@scure/btc-signer/psbt.js';
 import { tapLeafHash } from '@scure/btc-signer/payment.js';
-import { type BTC_NETWORK, sha256x2 } from '@scure/btc-signer/utils.js';
+import { sha256x2 } from '@scure/btc-signer/utils.js';
+import { scriptPubKeyToAddress } from './address.js';
 import { DecodeError, decoding } from './errors.js';
+import type { Network } from './networks.js';
 import { readPsbtMaps } from './psbt-fields.js';
 import { type InputSpend, transactionWeight, weightToVsize } from './tx-size.js';
 
@@ -334,11 +336,12 @@ export function classifyScript(script: Uint8Array, redeemScript?: Uint8Array): S
   }
 }
 
-function addressOf(script: Uint8Array, network: BTC_NETWORK | undefined): string | null {
+function addressOf(script: Uint8Array, network: Network | undefined): string | null {
   if (!network) return null;
   try {
-    return Address(network).encode(OutScript.decode(script));
+    return scriptPubKeyToAddress(script, network);
   } catch {
+    // Bare multisig, P2PK, OP_RETURN and non-standard scripts have no address.
     return null;
   }
 }
@@ -453,7 +456,7 @@ function multisigStack(m: number): number[] {
   return [0, ...Array<number>(m).fill(72)];
 }
 
-function inputSummary(input: TransactionInput, index: number, network: BTC_NETWORK | undefined): PsbtInputSummary {
+function inputSummary(input: TransactionInput, index: number, network: Network | undefined): PsbtInputSummary {
   const prevout = inputPrevout(input);
   const scriptType = prevout ? classifyScript(prevout.script, input.redeemScript) : null;
   return {
@@ -473,7 +476,7 @@ function inputSummary(input: TransactionInput, index: number, network: BTC_NETWO
   };
 }
 
-function outputSummary(output: TransactionOutput, index: number, network: BTC_NETWORK | undefined): PsbtOutputSummary {
+function outputSummary(output: TransactionOutput, index: number, network: Network | undefined): PsbtOutputSummary {
   const script = output.script ?? new Uint8Array();
   const hasTaproot = output.tapInternalKey || output.tapTree || output.tapBip32Derivation?.length;
   return {
@@ -495,10 +498,9 @@ function outputSummary(output: TransactionOutput, index: number, network: BTC_NE
 
 /**
  * Plain-data view of a PSBT for review and display: inputs with prevout, amount, script and
- * signing state, outputs, fee and feerate. Addresses are filled in when `network` is given
- * (`core/bitcoin/networks.ts` objects fit).
+ * signing state, outputs, fee and feerate. Addresses are filled in when `network` is given.
  */
-export function summarizePsbt(psbt: Transaction, network?: BTC_NETWORK): PsbtSummary {
+export function summarizePsbt(psbt: Transaction, network?: Network): PsbtSummary {
   const inputs: PsbtInputSummary[] = [];
   const spends: (InputSpend | null)[] = [];
   for (let i = 0; i < psbt.inputsLength; i++) {

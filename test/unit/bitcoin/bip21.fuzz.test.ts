@@ -1,11 +1,11 @@
 // Fuzz: BIP21 URI parsing on random text and on mutated valid URIs either returns a payment
 // request — whose address and amount rebuild into a URI that parses to the same values — or throws
 // DecodeError.
-import { NETWORK } from '@scure/btc-signer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildBip21, parseBip21 } from '../../../core/bitcoin/bip21.js';
 import { DecodeError } from '../../../core/bitcoin/errors.js';
+import { mainnet as NETWORK } from '../../../core/bitcoin/networks.js';
 import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.js';
 
 const VALID = [

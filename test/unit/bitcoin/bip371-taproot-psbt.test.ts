@@ -9,6 +9,7 @@ import { tapLeafHash } from '@scure/btc-signer/payment.js';
 import { pubSchnorr } from '@scure/btc-signer/utils.js';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../../core/bitcoin/errors.js';
+import { testnet } from '../../../core/bitcoin/networks.js';
 import {
   privateKeySchnorrSigner,
   type SchnorrSigner,
@@ -116,6 +117,11 @@ describe('BIP371 valid PSBTs', () => {
   it(`BIP371 valid 3: ${valid[2]?.name}`, () => {
     const s = decoded(2);
     expect(s.outputs[0]!.scriptType).toBe('p2tr');
+    // With a network the summary names addresses (the BIP's keys are testnet, m/86'/1'/…).
+    const withAddresses = summarizePsbt(decodePsbt(valid[2]!.base64), testnet);
+    expect(withAddresses.outputs[0]!.address).toMatch(/^tb1p[02-9ac-hj-np-z]{58}$/);
+    expect(withAddresses.inputs[0]!.address).toMatch(/^tb1p[02-9ac-hj-np-z]{58}$/);
+    expect(s.outputs[0]!.address).toBeNull();
     expect(s.outputs[0]!.taproot).toEqual({
       internalKey: OUT_INTERNAL,
       tree: [],
