@@ -86,6 +86,9 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** Calls sent in one coalesced batch at most (Core's default -rpcworkqueue is 64 requests, not calls). */
+const MAX_COALESCED = 100;
+
 export class RpcClient {
   private readonly http: HttpTransport;
   private readonly policy: RetryPolicy;
@@ -101,12 +104,36 @@ export class RpcClient {
     return this.http.origin;
   }
 
-  /** One call; RPC errors throw RpcError, transport and shape problems throw ChainError. */
-  async call<T>(method: string, params: readonly unknown[], schema: z.ZodType<T>): Promise<T> {
-    const [outcome] = await this.batch([{ method, params, schema }] as const);
-    if (!outcome) throw new ChainError('BAD_RESPONSE', `${this.url} returned no result for ${method}`);
-    if (!outcome.ok) throw outcome.error;
-    return outcome.value;
+  /**
+   * One call; RPC errors throw RpcError, transport and shape problems throw ChainError. Calls made
+   * in the same tick travel together as one batch request (a sync asking for 32 filters at once
+   * makes one round trip, not 32).
+   */
+  call<T>(method: string, params: readonly unknown[], schema: z.ZodType<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ call: { method, params, schema }, resolve: resolve as (v: unknown) => void, reject });
+      if (this.queued.length === 1) queueMicrotask(() => this.flush());
+    });
+  }
+
+  private queued: { call: RpcCall<unknown>; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
+
+  private flush(): void {
+    const all = this.queued;
+    this.queued = [];
+    for (let i = 0; i < all.length; i += MAX_COALESCED) {
+      const group = all.slice(i, i + MAX_COALESCED);
+      this.batch(group.map((g) => g.call)).then(
+        (outcomes) =>
+          outcomes.forEach((outcome, j) => {
+            const waiter = group[j]!;
+            if (!outcome) waiter.reject(new ChainError('BAD_RESPONSE', `${this.url} returned no result for ${waiter.call.method}`));
+            else if (!outcome.ok) waiter.reject(outcome.error);
+            else waiter.resolve(outcome.value);
+          }),
+        (err: unknown) => group.forEach((g) => g.reject(err)),
+      );
+    }
   }
 
   /** Many calls in one HTTP request; each outcome in the order of `calls`. */
