@@ -192,10 +192,13 @@ export async function runPlayground(opts: PlaygroundServerOptions & { log?: (lin
   log(`  Esplora:   ${handle.esploraUrl}`);
   log(`  Faucet:    playground_faucet <address> <amount in BTC>  (faucet address ${handle.playground.faucetWallet.address})`);
   log(`  Tip:       height ${handle.playground.chain.tipHeight}`);
-  const stop = () => {
-    void handle.close().then(() => log('Tapdesk Playground stopped'));
+  const close = (): Promise<void> => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    return handle.close();
   };
+  const stop = (): void => void close().then(() => log('Tapdesk Playground stopped'));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  return handle;
+  return { ...handle, close };
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicFilter, filterHeader, GENESIS_PREV_FILTER_HEADER } from '../../../core/chain/bip158.js';
 import { GENESIS_HASH, REGTEST } from '../../../core/chain/playground/params.js';
 import { descriptorChecksum } from '../../../core/chain/playground/script-text.js';
-import { startPlayground, type PlaygroundHandle } from '../../../core/chain/playground/server.js';
+import { runPlayground, startPlayground, type PlaygroundHandle } from '../../../core/chain/playground/server.js';
 import { decodeBlock, decodeTx } from '../../../core/chain/playground/wire.js';
 import { vectorJson, vectorText } from '../../support/vectors.js';
 import { key, spendKeyPath, type Utxo } from './playground-fixtures.js';
@@ -337,5 +337,40 @@ describe('chain methods', () => {
     expect(await call('getrawmempool')).toContain(txid);
     expect(await fails('playground_faucet', 'notanaddress', 1)).toEqual({ code: -5, message: 'Error: Invalid address' });
     expect((await fails('playground_faucet', ALICE_WPKH_ADDRESS, -1)).code).toBe(-3);
+  });
+});
+
+describe('runPlayground and scheduled mining', () => {
+  it('logs the RPC URL, cookie path, Esplora URL and faucet address; close() removes its signal handlers', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'playground-run-'));
+    const lines: string[] = [];
+    const before = process.listenerCount('SIGINT');
+    const run = await runPlayground({ dataDir: runDir, port: 0, log: (l) => lines.push(l) });
+    try {
+      expect(process.listenerCount('SIGINT')).toBe(before + 1);
+      expect(lines.join('\n')).toContain(`${run.rpcUrl}  (cookie: ${join(runDir, '.cookie')})`);
+      expect(lines.join('\n')).toContain(run.esploraUrl);
+      expect(lines.join('\n')).toContain(run.playground.faucetWallet.address);
+    } finally {
+      await run.close();
+      rmSync(runDir, { recursive: true, force: true });
+    }
+    expect(process.listenerCount('SIGINT')).toBe(before);
+    expect(() => statSync(join(runDir, '.cookie'))).toThrow();
+  });
+
+  it('mines on a schedule to the mining address', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'playground-sched-'));
+    const scheduled = await startPlayground({ dataDir: runDir, blockIntervalMs: 20, miningAddress: ALICE_WPKH_ADDRESS });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const pg = scheduled.playground;
+      expect(pg.chain.tipHeight).toBeGreaterThan(0);
+      expect(pg.chain.block(pg.chain.active[1]!.hash)!.txs[0]!.outputs[0]!.script).toEqual(alice.p2wpkh);
+    } finally {
+      await scheduled.close();
+      rmSync(runDir, { recursive: true, force: true });
+    }
+    await expect(startPlayground({ dataDir: runDir, miningAddress: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4' })).rejects.toThrow(/miningAddress/);
   });
 });
