@@ -1,6 +1,7 @@
 /** App-wide state the shell shows: info, settings, status, and the connection to the core. */
 import { ApiCallError } from '../../../core/api/client';
 import type { AppStatus, Result } from '../../../core/api/contract';
+import type { ErrorCode } from '../../../core/api/errors';
 import type { Settings } from '../../../core/api/settings';
 import { api } from './api';
 
@@ -17,6 +18,11 @@ export const app: AppState = $state({ info: null, settings: null, status: null, 
 export function describeError(err: unknown): string {
   if (err instanceof ApiCallError) return err.message;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The API's error code, for the few places that react to one (a wrong passphrase, a locked wallet). */
+export function errorCode(err: unknown): ErrorCode | null {
+  return err instanceof ApiCallError ? err.code : null;
 }
 
 export async function start(): Promise<void> {
