@@ -24,7 +24,7 @@ describe.each<TransportName>(['in-process', 'websocket', 'message-port'])('API c
   });
   afterEach(async () => {
     await conn.close();
-    app.close();
+    await app.close();
   });
 
   it('app.info answers with version, network, data dir and schema version', async () => {
@@ -85,12 +85,15 @@ describe.each<TransportName>(['in-process', 'websocket', 'message-port'])('API c
     expect(seen).toEqual(['sats']);
   });
 
-  it('changing the chain backend emits app.status with the new backend', async () => {
-    const statuses: string[] = [];
-    conn.client.subscribe('app.status', (s) => statuses.push(s.chain.backend));
-    await conn.client.call('settings.set', { chain: { kind: 'esplora', url: 'https://blockstream.info/api', network: 'mainnet' } });
+  it('changing the chain backend reconnects and reports the new backend in app.status', async () => {
+    const statuses: { backend: string; connected: boolean; message: string | null }[] = [];
+    conn.client.subscribe('app.status', (s) => statuses.push(s.chain));
+    // Nothing listens on port 1: the connection is refused at once, without leaving this machine.
+    await conn.client.call('settings.set', { chain: { kind: 'esplora', url: 'http://127.0.0.1:1/api', network: 'mainnet' } });
     await conn.client.call('app.info');
-    expect(statuses).toEqual(['esplora']);
+    expect(statuses.every((s) => s.backend === 'esplora' && !s.connected)).toBe(true);
+    expect(statuses.at(-1)?.message).toMatch(/127\.0\.0\.1:1/);
+    expect((await conn.client.call('app.status')).chain).toMatchObject({ backend: 'esplora', connected: false });
     expect((await conn.client.call('app.info')).network).toBe('mainnet');
   });
 
