@@ -344,7 +344,7 @@ const routes: [string, RegExp, Handler][] = [
     }
     return text(tx.txid);
   }],
-  ['GET', /^\/fee-estimates$/, (pg) => json(Object.fromEntries(FEE_TARGETS.map((t) => [String(t), Number(pg.feeRate(t)) / 1000])))],
+  ['GET', /^\/fee-estimates$/, (pg) => json(Object.fromEntries([...pg.feeRates(FEE_TARGETS)].map(([t, rate]) => [String(t), Number(rate) / 1000])))],
   ['GET', /^\/mempool$/, (pg) => {
     const entries = pg.mempool.ordered();
     const buckets = new Map<number, number>();
@@ -388,7 +388,14 @@ export function handleEsplora(pg: Playground, method: string, path: string, body
     const match = pattern.exec(path);
     if (!match || m !== method) continue;
     try {
-      return handler(pg, match.slice(1).map((p) => (p === undefined ? undefined : decodeURIComponent(p))) as string[], body);
+      const params = match.slice(1).map((p) => {
+        try {
+          return p === undefined ? undefined : decodeURIComponent(p);
+        } catch {
+          throw new HttpError(400, 'Invalid URL encoding');
+        }
+      });
+      return handler(pg, params as string[], body);
     } catch (err) {
       if (err instanceof HttpError) return text(err.message, err.status);
       throw err;

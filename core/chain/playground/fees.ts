@@ -17,31 +17,39 @@ import type { BlockStats } from './store.js';
 export const MAX_CONF_TARGET = 1008;
 /** A block this full (by weight) counts as congested. */
 const FULL_BLOCK_SHARE = 0.9;
-const RECENT_WINDOW = 10;
+/** Recent blocks looked at: a congestion signal older than this says little about the next blocks. */
+export const RECENT_WINDOW = 10;
 
-/** Fee rate in sat/kvB to confirm within `target` blocks. `recent` is newest first. */
-export function estimateFeeRate(mempool: Mempool, recent: readonly BlockStats[], target: number): bigint {
-  let rate = MIN_RELAY_FEERATE;
+/**
+ * Fee rates in sat/kvB to confirm within each of `targets` blocks. `recent` holds the stats of the
+ * latest blocks, newest first (the first 10 are used). The mempool is projected once for all targets.
+ */
+export function estimateFeeRates(mempool: Mempool, recent: readonly BlockStats[], targets: readonly number[]): Map<number, bigint> {
   const packages = selectPackages(mempool, { ...DEFAULT_LIMITS, maxWeight: Number.MAX_SAFE_INTEGER, maxSigops: Number.MAX_SAFE_INTEGER });
-  const capacity = target * DEFAULT_BLOCK_MAX_WEIGHT;
-  let weight = 0;
-  let lastFitting: number | undefined;
-  for (const p of packages) {
-    const w = p.entries.reduce((s, e) => s + e.tx.weight, 0);
-    if (weight + w > capacity) {
-      // The mempool overflows the window: matching the last package that still fits gets in.
-      const marginal = BigInt(Math.ceil((lastFitting ?? p.feeRate) * 1000));
-      if (marginal > rate) rate = marginal;
-      break;
+  const weights = packages.map((p) => p.entries.reduce((s, e) => s + e.tx.weight, 0));
+  const rates = new Map<number, bigint>();
+  for (const target of targets) {
+    let rate = MIN_RELAY_FEERATE;
+    const capacity = target * DEFAULT_BLOCK_MAX_WEIGHT;
+    let weight = 0;
+    let lastFitting: number | undefined;
+    for (let i = 0; i < packages.length; i++) {
+      if (weight + weights[i]! > capacity) {
+        // The mempool overflows the window: matching the last package that still fits gets in.
+        const marginal = BigInt(Math.ceil((lastFitting ?? packages[i]!.feeRate) * 1000));
+        if (marginal > rate) rate = marginal;
+        break;
+      }
+      weight += weights[i]!;
+      lastFitting = packages[i]!.feeRate;
     }
-    weight += w;
-    lastFitting = p.feeRate;
+    const window = recent.slice(0, Math.min(target, RECENT_WINDOW));
+    if (window.length > 0 && window.every((b) => b.weight >= FULL_BLOCK_SHARE * DEFAULT_BLOCK_MAX_WEIGHT && b.minFeeRate !== null)) {
+      const mins = window.map((b) => b.minFeeRate!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const median = mins[Math.floor(mins.length / 2)]!;
+      if (median > rate) rate = median;
+    }
+    rates.set(target, rate);
   }
-  const window = recent.slice(0, Math.min(target, RECENT_WINDOW));
-  if (window.length > 0 && window.every((b) => b.weight >= FULL_BLOCK_SHARE * DEFAULT_BLOCK_MAX_WEIGHT && b.minFeeRate !== null)) {
-    const mins = window.map((b) => b.minFeeRate!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const median = mins[Math.floor(mins.length / 2)]!;
-    if (median > rate) rate = median;
-  }
-  return rate;
+  return rates;
 }

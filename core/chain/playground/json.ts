@@ -10,7 +10,7 @@ export class Btc {
   constructor(readonly sats: bigint) {}
 }
 
-export function btcText(sats: bigint): string {
+function btcText(sats: bigint): string {
   const neg = sats < 0n;
   const abs = neg ? -sats : sats;
   return `${neg ? '-' : ''}${abs / 100_000_000n}.${(abs % 100_000_000n).toString().padStart(8, '0')}`;

@@ -15,7 +15,7 @@ import { hex } from '@scure/base';
 import type { Coin, Rejection } from './consensus.js';
 import { Chain, type Reorg } from './chainstate.js';
 import { FaucetWallet, type FaucetCoin } from './faucet.js';
-import { estimateFeeRate, MAX_CONF_TARGET } from './fees.js';
+import { estimateFeeRates, MAX_CONF_TARGET, RECENT_WINDOW } from './fees.js';
 import { Mempool, type AcceptOutcome, type MempoolEntry } from './mempool.js';
 import { mineBlock, selectPackages } from './miner.js';
 import { COINBASE_MATURITY } from './params.js';
@@ -202,15 +202,21 @@ export class Playground {
   // ------------------------------------------------------------------------------------------
   // Fees and faucet
 
-  /** sat/kvB to confirm within `target` blocks (clamped to 1..1008). */
-  feeRate(target: number): bigint {
-    const t = Math.min(Math.max(1, target), MAX_CONF_TARGET);
+  /** sat/kvB to confirm within each target (clamped to 1..1008), from one projection of the mempool. */
+  feeRates(targets: readonly number[]): Map<number, bigint> {
+    const clamped = targets.map((t) => Math.min(Math.max(1, t), MAX_CONF_TARGET));
     const recent = [];
-    for (let h = this.chain.tipHeight; h > 0 && recent.length < t; h--) {
+    for (let h = this.chain.tipHeight; h > 0 && recent.length < RECENT_WINDOW; h--) {
       const stats = this.chain.stats(this.chain.active[h]!.hash);
       if (stats) recent.push(stats);
     }
-    return estimateFeeRate(this.mempool, recent, t);
+    const rates = estimateFeeRates(this.mempool, recent, clamped);
+    return new Map(targets.map((t, i) => [t, rates.get(clamped[i]!)!]));
+  }
+
+  /** sat/kvB to confirm within `target` blocks. */
+  feeRate(target: number): bigint {
+    return this.feeRates([target]).get(target)!;
   }
 
   /**

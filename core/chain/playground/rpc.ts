@@ -512,8 +512,6 @@ function outputScript(target: string): Uint8Array | null {
   return /^([0-9a-fA-F]{2})*$/.test(desc[2]!) ? hex.decode(desc[2]!.toLowerCase()) : null;
 }
 
-export const RPC_METHODS: readonly string[] = Object.keys(methods);
-
 /** Runs one method with positional (array) or named (object) parameters. */
 export function callMethod(pg: Playground, method: string, params: unknown): unknown {
   const m = Object.hasOwn(methods, method) ? methods[method] : undefined;
