@@ -207,29 +207,31 @@ export class Chain implements ChainView {
   private reconsiderInner(hash: string): Reorg {
     const entry = this.index.get(hash)!;
     const cleared: string[] = [];
-    for (const e of this.index.values()) {
-      if (e.failed && (this.descendsFrom(e, entry) || this.descendsFrom(entry, e))) {
-        e.failed = false;
-        cleared.push(e.hash);
-      }
-    }
+    const clear = (e: BlockIndex) => {
+      if (!e.failed) return;
+      e.failed = false;
+      cleared.push(e.hash);
+    };
+    for (const e of this.descendants(entry)) clear(e);
+    for (let e = entry.parent; e; e = e.parent) clear(e);
     this.store.setFailed(cleared, false);
     return this.activateBestChain();
   }
 
-  private descendsFrom(e: BlockIndex, ancestor: BlockIndex): boolean {
-    let walk: BlockIndex | undefined = e;
-    while (walk && walk.height > ancestor.height) walk = walk.parent;
-    return walk === ancestor;
+  /** `entry` and every block built on it, parents before children. */
+  private descendants(entry: BlockIndex): BlockIndex[] {
+    const byHeight = [...this.index.values()].filter((e) => e.height >= entry.height).sort((a, b) => a.height - b.height);
+    const found = new Set<BlockIndex>([entry]);
+    for (const e of byHeight) if (e.parent && found.has(e.parent)) found.add(e);
+    return [...found];
   }
 
   private markFailed(entry: BlockIndex): void {
     const marked: string[] = [];
-    for (const e of this.index.values()) {
-      if (!e.failed && this.descendsFrom(e, entry)) {
-        e.failed = true;
-        marked.push(e.hash);
-      }
+    for (const e of this.descendants(entry)) {
+      if (e.failed) continue;
+      e.failed = true;
+      marked.push(e.hash);
     }
     this.store.setFailed(marked, true);
   }

@@ -1,6 +1,7 @@
 // Consensus and policy rejections of the Playground, each with Bitcoin Core 28's exact reject reason
 // (and debug text where Core gives one): accept-to-mempool first, then the same rules inside blocks
 // (generateblock's TestBlockValidity and submitblock's result strings).
+import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { Script } from '@scure/btc-signer/script.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { key, spendKeyPath, spendScriptPath, spendWpkh, tapTree, TestNode, withW
 
 const alice = key(1);
 const bob = key(2);
+const EMPTY = new Uint8Array();
 
 let node: TestNode;
 beforeAll(() => {
@@ -171,6 +173,32 @@ describe('accept-to-mempool', () => {
     expect(reject(late)).toEqual({ reason: 'non-final' });
     const ok = spendKeyPath(alice, [coin], [{ script: bob.p2tr, value: 99_000n }], { locktime: tip, sequence: 0xfffffffe });
     expect(node.pg.acceptTx(ok, true).ok).toBe(true);
+  });
+});
+
+describe('script-path spends accepted and mined', () => {
+  const carol = key(3);
+  const preimage = new Uint8Array(32).fill(0x11);
+  const multisigLeaf = Script.encode([alice.xonly, 'CHECKSIG', bob.xonly, 'CHECKSIGADD', carol.xonly, 'CHECKSIGADD', 2, 'NUMEQUAL']);
+  const hashlockLeaf = Script.encode(['SHA256', sha256(preimage), 'EQUALVERIFY', carol.xonly, 'CHECKSIG']);
+
+  it('CHECKSIGADD 2-of-3 and hashlock leaves of one tree each spend one output', () => {
+    const tree = tapTree(carol.xonly, [multisigLeaf, hashlockLeaf]);
+    const a = node.fund(tree.script, 60_000n);
+    const b = node.fund(tree.script, 60_000n);
+    const viaMultisig = spendScriptPath(a, tree.leaves[0]!, [{ script: alice.p2tr, value: 59_000n }], (sign) => [EMPTY, sign(bob), sign(alice)]);
+    const viaHashlock = spendScriptPath(b, tree.leaves[1]!, [{ script: alice.p2tr, value: 59_000n }], (sign) => [sign(carol), preimage]);
+    expect(node.pg.acceptTx(viaMultisig).ok).toBe(true);
+    expect(node.pg.acceptTx(viaHashlock).ok).toBe(true);
+    const [hash] = node.mine(1);
+    expect(node.pg.chain.block(hash!)!.txs.map((t) => t.txid).slice(1).sort()).toEqual([viaMultisig.txid, viaHashlock.txid].sort());
+  });
+
+  it('a 2-of-3 leaf with one signature: mandatory-script-verify-flag-failed (Script evaluated without error but finished with a false/empty top stack element)', () => {
+    const tree = tapTree(carol.xonly, [multisigLeaf, hashlockLeaf]);
+    const c = node.fund(tree.script, 60_000n);
+    const tx = spendScriptPath(c, tree.leaves[0]!, [{ script: alice.p2tr, value: 59_000n }], (sign) => [EMPTY, EMPTY, sign(alice)]);
+    expect(reject(tx)).toEqual({ reason: 'mandatory-script-verify-flag-failed (Script evaluated without error but finished with a false/empty top stack element)' });
   });
 });
 
