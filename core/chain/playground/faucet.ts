@@ -63,7 +63,9 @@ export class FaucetWallet {
     }
     tx.addOutput({ script: to, amount });
     if (change > 0n) tx.addOutput({ script: this.script, amount: change });
-    tx.sign(this.secret);
+    // Zero auxiliary randomness (BIP340 allows it): the same request signs the same bytes, so a chain
+    // mined with a fixed clock and key is reproducible, witness commitments included.
+    tx.sign(this.secret, undefined, new Uint8Array(32));
     tx.finalize();
     return decodeTx(tx.extract());
   }

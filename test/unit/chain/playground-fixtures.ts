@@ -114,7 +114,8 @@ export function spendKeyPath(keys: Key | Key[], utxos: readonly Utxo[], outputs:
   const list = Array.isArray(keys) ? keys : [keys];
   const owner = (u: Utxo) => list.find((k) => hex.encode(k.p2tr) === hex.encode(u.script)) ?? list[0]!;
   const tx = draft(utxos, outputs, shape, (u) => ({ tapInternalKey: owner(u).xonly }));
-  for (const k of list) tx.sign(k.secret);
+  // Zero aux randomness keeps signatures, and so blocks, reproducible between runs.
+  for (const k of list) tx.sign(k.secret, undefined, new Uint8Array(32));
   tx.finalize();
   return decodeTx(tx.extract());
 }

@@ -157,3 +157,22 @@ describe('selection by ancestor fee rate', () => {
     expect(node.pg.chain.coin(tx.txid, 1)?.value).toBe(99_000n);
   });
 });
+
+describe('determinism', () => {
+  it('two nodes with the same clock, faucet key and requests build the same chain, hash for hash', () => {
+    const build = () => {
+      const n = new TestNode();
+      try {
+        const coin = n.fund(alice.p2tr, 250_000n);
+        expect(n.pg.acceptTx(spendKeyPath(alice, [coin], [{ script: bob.p2tr, value: 240_000n }])).ok).toBe(true);
+        n.mine(2);
+        return n.pg.chain.active.map((e) => e.hash);
+      } finally {
+        n.close();
+      }
+    };
+    const first = build();
+    expect(first.length).toBeGreaterThan(100);
+    expect(build()).toEqual(first);
+  });
+});
