@@ -46,3 +46,15 @@ export async function startCore(dataDir: string, extraArgs: string[] = []): Prom
       }),
   };
 }
+
+/** Calls the running core from outside the page, as a script would with `tapdesk call`. */
+export async function callCore<T = unknown>(core: RunningCore, method: string, params: object = {}): Promise<T> {
+  const child = spawn(process.execPath, [cliPath, 'call', method, JSON.stringify(params), '--data', core.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`tapdesk call ${method} failed (${code}): ${err}`);
+  return JSON.parse(out) as T;
+}
