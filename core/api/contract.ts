@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { chainMethods } from './chain.js';
 import { Settings } from './settings.js';
+import { sharedMethods } from './shared.js';
 import { walletEvents, walletMethods } from './wallet.js';
 
 const NoParams = z.object({}).strict();
@@ -44,6 +45,7 @@ export const methods = {
   'settings.set': { params: Settings.partial().strict(), result: Settings },
   ...walletMethods,
   ...chainMethods,
+  ...sharedMethods,
 } as const;
 
 export const events = {

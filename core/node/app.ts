@@ -10,6 +10,8 @@ import { openDatabase, schemaVersion, type Db } from '../store/database.js';
 import { SettingsStore, appComponent } from '../store/settings-store.js';
 import { ApiServer, type Handlers } from './api-server.js';
 import { ChainManager, type ChainState } from './chain-manager.js';
+import { sharedHandlers } from './shared-handlers.js';
+import { SharedService } from './shared-service.js';
 import { walletHandlers } from './wallet-handlers.js';
 import { WalletService } from './wallet-service.js';
 
@@ -35,6 +37,7 @@ export class TapdeskApp {
   private readonly schemaVersion: number;
   readonly chain: ChainManager;
   readonly wallets: WalletService;
+  readonly shared: SharedService;
 
   constructor(private readonly options: AppOptions) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -54,6 +57,7 @@ export class TapdeskApp {
       autoLockMinutes: () => this.settings.get().autoLockMinutes,
       ...(options.log && { log: options.log }),
     });
+    this.shared = new SharedService({ dataDir: options.dataDir, wallets: this.wallets, chain: this.chain });
     this.server = new ApiServer(this.handlers(), {
       validateResults: options.validateResults ?? false,
       onInternalError: (method, err) => options.log?.(`internal error in ${method}: ${(err as Error).stack ?? String(err)}`),
@@ -100,6 +104,7 @@ export class TapdeskApp {
       'playground.faucet': ({ address, amount }) => this.chain.faucet(address, amount),
       'playground.reorg': ({ blocks, replace }) => this.chain.reorg(blocks, replace),
       ...walletHandlers(this.wallets, this.chain),
+      ...sharedHandlers(this.shared),
     };
   }
 
@@ -109,6 +114,7 @@ export class TapdeskApp {
   }
 
   async close(): Promise<void> {
+    this.shared.close();
     this.wallets.close();
     await this.chain.close();
     this.db.close();

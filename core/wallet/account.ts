@@ -40,8 +40,23 @@ function topKey(script: ScriptExpression): KeyExpression | undefined {
   return script.type === 'tr' ? script.internalKey : undefined;
 }
 
+/** KeyAgg once per participant set: a musig() key aggregates the same keys at every index. */
+function memoized(aggregate: MusigAggregate): MusigAggregate {
+  const cache = new Map<string, Uint8Array>();
+  return (pubkeys) => {
+    const id = pubkeys.map(bytesToHex).join();
+    let key = cache.get(id);
+    if (!key) {
+      key = aggregate(pubkeys);
+      cache.set(id, key);
+    }
+    return key;
+  };
+}
+
 /** `aggregate` is BIP390's KeySort + KeyAgg unless a caller injects another (musig() keys need one). */
-export function accountFromDescriptor(descriptor: Descriptor, aggregate: MusigAggregate = musigAggregate): Account {
+export function accountFromDescriptor(descriptor: Descriptor, aggregateKeys: MusigAggregate = musigAggregate): Account {
+  const aggregate = memoized(aggregateKeys);
   const publicDescriptor = toPublicDescriptor(descriptor);
   const text = formatDescriptor(publicDescriptor, { checksum: true });
   const key = topKey(publicDescriptor.script);
