@@ -3,7 +3,7 @@
 // lock that happened elsewhere (auto-lock arrives the same way, as a `wallet.locked` event).
 import { expect, test } from '@playwright/test';
 import { callCore, startCore, tempDataDir, type RunningCore } from './core-process.js';
-import { fillSecurity, PASSPHRASE, restoreWallet, TEST_MNEMONIC } from './wallet-steps.js';
+import { faucet, fillSecurity, FOREIGN, mine, PASSPHRASE, restoreWallet, TEST_MNEMONIC } from './wallet-steps.js';
 
 let core: RunningCore | undefined;
 test.afterEach(async () => {
@@ -54,11 +54,21 @@ test('lock, a wrong passphrase is refused inline, the right one opens the wallet
   await expect(page.getByTestId('send-form')).toBeVisible();
   await expect(page.getByTestId('current-wallet-lock')).toBeVisible();
 
-  // Locked by another client of the core (as the auto-lock timer does): the screen follows the event.
+  // Locked by another client of the core while a payment is under review (the auto-lock timer
+  // locks the same way): the screen follows the event, and after unlocking the review is still there.
+  await faucet(page, '0.5');
+  await mine(page, 1);
+  await page.getByTestId('nav-send').click();
+  await page.getByTestId('send-address-0').fill(FOREIGN.p2wpkh);
+  await page.getByTestId('send-amount-0').fill('0.1');
+  await page.getByTestId('send-review').click();
+  await expect(page.getByTestId('review-title')).toHaveText('Review payment');
   const [wallet] = await callCore<{ id: string }[]>(core, 'wallet.list');
   await callCore(core, 'wallet.lock', { walletId: wallet!.id });
   await expect(page.getByTestId('unlock-screen')).toBeVisible();
   await page.getByTestId('unlock-input').fill(PASSPHRASE);
   await page.getByTestId('unlock-submit').click();
-  await expect(page.getByTestId('send-form')).toBeVisible();
+  await expect(page.getByTestId('review-title')).toHaveText('Review payment');
+  await page.getByTestId('review-send').click();
+  await expect(page.getByTestId('send-done-txid')).toHaveText(/^[0-9a-f]{64}$/);
 });

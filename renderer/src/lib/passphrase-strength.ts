@@ -30,9 +30,17 @@ function predictableChars(p: string): number {
   return n;
 }
 
+/** Fragments every guessing list starts with; each counts as a single character. */
+const COMMON = ['password', 'passw0rd', 'qwerty', 'azerty', '123456', 'letmein', 'iloveyou', 'welcome', 'admin', 'bitcoin', 'satoshi', 'wallet', 'secret', 'abc123'];
+
+function commonChars(p: string): number {
+  const lower = p.toLowerCase();
+  return COMMON.reduce((n, word) => (lower.includes(word) ? n + word.length - 1 : n), 0);
+}
+
 export function estimateBits(passphrase: string): number {
   if (!passphrase) return 0;
-  const effective = passphrase.length - predictableChars(passphrase) * 0.75;
+  const effective = passphrase.length - commonChars(passphrase) - predictableChars(passphrase) * 0.75;
   return Math.max(0, effective * Math.log2(Math.max(poolSize(passphrase), 2)));
 }
 
