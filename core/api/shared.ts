@@ -31,6 +31,7 @@ export const SharedErrorReason = z.enum([
   'NONCE_REUSED',
   'NONCE_DISCARDED',
   'MESSAGE_CHANGED',
+  'INVALID_NONCE',
   'INVALID_SIGNATURE',
   'INCOMPLETE',
   'TIMELOCK_NOT_MET',

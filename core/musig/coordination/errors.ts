@@ -30,6 +30,8 @@ export type SharedErrorCode =
   | 'NONCE_DISCARDED'
   /** The transaction changed since our nonce was made for it. */
   | 'MESSAGE_CHANGED'
+  /** A co-signer's public nonce is not two valid points. */
+  | 'INVALID_NONCE'
   /** A co-signer's partial signature or script signature does not verify. */
   | 'INVALID_SIGNATURE'
   /** Finalizing before every needed signature is there. */

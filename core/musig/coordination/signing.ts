@@ -222,7 +222,7 @@ function aggregateNonce(plan: InputPlan, nonces: Uint8Array[]): Uint8Array {
   } catch (err) {
     if (err instanceof MusigError && err.code === 'INVALID_CONTRIBUTION' && err.signer !== null) {
       const p = who(plan, err.signer);
-      throw new SharedAccountError('INVALID_SIGNATURE', `input ${plan.input}: participant ${p}'s public nonce is not valid`, { participant: p, input: plan.input });
+      throw new SharedAccountError('INVALID_NONCE', `input ${plan.input}: participant ${p}'s public nonce is not valid`, { participant: p, input: plan.input });
     }
     throw err;
   }

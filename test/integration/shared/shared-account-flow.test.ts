@@ -9,49 +9,12 @@
 import { base64 } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiCallError, createClient, type Client } from '../../../core/api/client.js';
-import { scriptPubKeyToAddress } from '../../../core/bitcoin/address.js';
-import { parseDescriptor, formatDescriptor } from '../../../core/bitcoin/descriptor/index.js';
+import { formatDescriptor, parseDescriptor } from '../../../core/bitcoin/descriptor/index.js';
 import { NETWORKS } from '../../../core/bitcoin/networks.js';
 import { PSBT_TX_OPTIONS } from '../../../core/bitcoin/psbt.js';
-import { TapdeskApp } from '../../../core/node/app.js';
-import { tempDir } from '../../support/core.js';
+import { apiError, foreignAddress as foreign, syncAll, threeCores, type Core } from './shared-cores.js';
 
-const PASSPHRASE = 'correct horse battery staple';
 const NAMES = ['Alice', 'Bob', 'Carol'] as const;
-
-interface Core {
-  name: string;
-  app: TapdeskApp;
-  api: Client;
-  seedId: string;
-  sharedId: string;
-  card: string;
-}
-
-async function apiError(p: Promise<unknown>): Promise<ApiCallError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiCallError);
-  return err as ApiCallError;
-}
-
-function foreign(fill: number): string {
-  return scriptPubKeyToAddress(new Uint8Array([0x00, 0x14, ...new Uint8Array(20).fill(fill)]), NETWORKS.regtest);
-}
-
-async function startCore(name: string, rpc: { url: string; cookieFile: string } | null): Promise<Core> {
-  const app = new TapdeskApp({ dataDir: tempDir(`tapdesk-shared-${name.toLowerCase()}`), mode: 'cli', version: 'test', validateResults: true });
-  await app.start();
-  const api = createClient(app.server.local());
-  if (rpc) await api.call('settings.set', { chain: { kind: 'bitcoind', url: rpc.url, network: 'regtest', auth: { kind: 'cookie', cookieFile: rpc.cookieFile } } });
-  const { draftId, words } = await api.call('wallet.generateMnemonic', { words: 12 });
-  const seed = await api.call('wallet.create', { draftId, confirm: [1, 6, 12].map((position) => ({ position, word: words[position - 1]! })), name: `${name}'s keys`, passphrase: PASSPHRASE });
-  const { card } = await api.call('shared.keyCard', { walletId: seed.id, name });
-  return { name, app, api, seedId: seed.id, sharedId: '', card };
-}
 
 /** Each participant adds their round-1 part to the PSBT in turn, then their round-2 part. */
 async function cosign(signers: Core[], psbt: string): Promise<string> {
@@ -61,6 +24,8 @@ async function cosign(signers: Core[], psbt: string): Promise<string> {
   return current;
 }
 
+const byName = <T extends { name: string }>(ps: readonly T[]): T[] => [...ps].sort((a, b) => a.name.localeCompare(b.name));
+
 describe('2-of-3 MuSig2 shared account with a 30-block recovery leaf, three cores on one Playground', () => {
   let alice: Core;
   let bob: Core;
@@ -68,10 +33,7 @@ describe('2-of-3 MuSig2 shared account with a 30-block recovery leaf, three core
   let all: Core[];
 
   beforeAll(async () => {
-    alice = await startCore('Alice', null);
-    const pg = await alice.api.call('playground.info');
-    bob = await startCore('Bob', { url: pg.rpcUrl, cookieFile: pg.cookieFile });
-    carol = await startCore('Carol', { url: pg.rpcUrl, cookieFile: pg.cookieFile });
+    [alice, bob, carol] = await threeCores();
     all = [alice, bob, carol];
   }, 120_000);
 
@@ -79,9 +41,7 @@ describe('2-of-3 MuSig2 shared account with a 30-block recovery leaf, three core
     for (const c of [carol, bob, alice]) await c?.app.close();
   });
 
-  const sync = async () => {
-    for (const c of all) await c.api.call('wallet.sync', { walletId: c.sharedId });
-  };
+  const sync = () => syncAll(all);
 
   it('key cards are BIP87 account keys of each seed', async () => {
     for (const c of all) {
@@ -175,7 +135,6 @@ describe('2-of-3 MuSig2 shared account with a 30-block recovery leaf, three core
     }
     const ready = await alice.api.call('shared.status', { walletId: alice.sharedId, psbt });
     expect(ready.canSign).toBe(true);
-    const byName = (ps: { name: string }[]) => [...ps].sort((a, b) => a.name.localeCompare(b.name));
     expect(ready.inputs.flatMap((i) => byName(i.participants).map((p) => [p.name, p.role, p.nonce, p.partialSig]))).toEqual(
       ready.inputs.flatMap(() => NAMES.map((n) => [n, 'signer', true, false])),
     );
