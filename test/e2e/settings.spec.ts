@@ -68,7 +68,7 @@ test('a page without the launch token cannot reach the core', async ({ page }) =
 test('every navigation entry opens its page', async ({ page }) => {
   core = await startCore(tempDataDir('nav'));
   await page.goto(core.url);
-  for (const id of ['wallet', 'send', 'receive', 'channels', 'shared', 'payees', 'settings']) {
+  for (const id of ['wallet', 'send', 'receive', 'coins', 'psbt', 'channels', 'shared', 'payees', 'settings']) {
     await page.getByTestId(`nav-${id}`).click();
     await expect(page.getByTestId(`page-${id}`)).toBeVisible();
   }

@@ -2,7 +2,7 @@
  * The backup check after showing a new recovery phrase: a few random word positions the user must
  * fill in from what they wrote down. Positions are 1-based, as the phrase is numbered on screen.
  */
-export const QUIZ_QUESTIONS = 3;
+const QUIZ_QUESTIONS = 3;
 
 /** Distinct positions in 1..wordCount, ascending, chosen with the platform CSPRNG. */
 export function quizPositions(wordCount: number, count = QUIZ_QUESTIONS): number[] {

@@ -30,7 +30,7 @@ export function psbtFileText(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes).trim();
 }
 
-export function bytesToBase64(bytes: Uint8Array): string {
+function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary);

@@ -38,7 +38,7 @@ function commonChars(p: string): number {
   return COMMON.reduce((n, word) => (lower.includes(word) ? n + word.length - 1 : n), 0);
 }
 
-export function estimateBits(passphrase: string): number {
+function estimateBits(passphrase: string): number {
   if (!passphrase) return 0;
   const effective = passphrase.length - commonChars(passphrase) - predictableChars(passphrase) * 0.75;
   return Math.max(0, effective * Math.log2(Math.max(poolSize(passphrase), 2)));

@@ -103,8 +103,10 @@ export function startReview(draft: SendDraft, kind: DraftKind, about: string | n
 export function markSent(txid: string): void {
   send.sentTxid = txid;
   send.draft = null;
-  // The form is done with; a bump or cancel never had one.
-  send.recipients = [emptyRow()];
-  send.inputs = [];
-  send.coinControl = false;
+  // A payment used up the form; a bump, cancel or CPFP leaves a form in progress alone.
+  if (send.kind === 'send') {
+    send.recipients = [emptyRow()];
+    send.inputs = [];
+    send.coinControl = false;
+  }
 }
