@@ -3,8 +3,8 @@
  * "Any 2 of Alice, Bob, Carol; after 30 blocks (~5 hours), Alice alone".
  *
  * Block counts are turned into time at the 10-minute target spacing, rounded to the most natural
- * unit (minutes below 2 hours, hours below 2 days, days below 2 months, months below 2 years,
- * then years). An absolute lock reads "from block 900,000" or "from 2027-01-01 00:00 UTC".
+ * unit (minutes below 2 hours, hours below 2 days, days below 2 months, then months: a BIP68
+ * delay is at most 65,535 blocks, about 15 months). An absolute lock reads "from block 900,000" or "from 2027-01-01 00:00 UTC".
  * Pure text; not here: the policy itself (policy.ts).
  */
 import { LOCKTIME_THRESHOLD } from './policy.js';
@@ -23,9 +23,7 @@ export function approximateDuration(blocks: number): string {
   if (hours < 48) return `~${plural(Math.round(hours), 'hour')}`;
   const days = hours / 24;
   if (days < 60) return `~${plural(Math.round(days), 'day')}`;
-  const months = days / 30.4375;
-  if (months < 24) return `~${plural(Math.round(months), 'month')}`;
-  return `~${plural(Math.round(days / 365.25), 'year')}`;
+  return `~${plural(Math.round(days / 30.4375), 'month')}`;
 }
 
 /** "after 30 blocks (~5 hours)", "from block 900,000", "from 2027-01-01 00:00 UTC". */
