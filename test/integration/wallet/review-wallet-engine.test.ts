@@ -141,6 +141,15 @@ describe('review: sends, replacements and typed errors', () => {
     expect(await codeOf(api.call('wallet.bumpFee', { walletId, txid: cancelTxid, feeRate: 10 }))).not.toBe('INTERNAL');
   });
 
+  // send.ts:116-122 / coin-selection.ts:603: coin-control outpoints are not de-duplicated, so one
+  // coin counts twice: the draft pays 1.5M from a 1M coin, and sending it records a tx (shown in the
+  // history as conflicted, net -1.5M) before the node refuses bad-txns-inputs-duplicate.
+  it.fails('coin control with the same outpoint twice is refused before any draft is built', async () => {
+    const { walletId, coins } = await fundedWallet(api, [1_000_000]);
+    const draft = api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(16), amount: 1_500_000 }], feeRate: 1, inputs: [coins[0]!, coins[0]!] });
+    expect(['INVALID_PARAMS', 'INVALID_INPUT']).toContain(await codeOf(draft));
+  });
+
   // psbt.ts PsbtError is not mapped by node/errors.ts toApiError: a user's PSBT mistake is INTERNAL.
   it.fails('combining two unrelated PSBTs is INVALID_INPUT, not INTERNAL', async () => {
     const { walletId } = await fundedWallet(api, [1_000_000]);
