@@ -80,3 +80,67 @@ test('a labelled payment is found by search, bumped from its details screen, and
   await expectBalance(page, 'total', '•••••• sats');
   await expect(page.getByTestId('history-amount').first()).toHaveText('•••••• sats');
 });
+
+test('a pending payment is cancelled back to the wallet; a stuck payment of ours is sped up with CPFP', async ({ page }) => {
+  core = await startCore(tempDataDir('cancel-cpfp'));
+  await page.goto(core.url);
+  await restoreWallet(page, 'Savings');
+  await faucet(page, '1');
+  await mine(page, 1);
+
+  await page.getByTestId('nav-send').click();
+  await page.getByTestId('send-address-0').fill(FOREIGN.p2tr);
+  await page.getByTestId('send-amount-0').fill('0.4');
+  await page.getByTestId('send-review').click();
+  await page.getByTestId('review-send').click();
+  const payment = (await page.getByTestId('send-done-txid').textContent())!.trim();
+
+  await page.getByTestId('send-done-view').click();
+  await page.getByTestId('tx-cancel').click();
+  await page.getByTestId('tx-action-review').click();
+  await expect(page.getByTestId('review-title')).toHaveText('Review cancellation');
+  // Everything goes back to this wallet: no output to the payee.
+  await expect(page.getByTestId('review-output').filter({ hasText: FOREIGN.p2tr })).toHaveCount(0);
+  const fee = Number(await page.getByTestId('review-fee').getAttribute('data-sats'));
+  await expect(page.getByTestId('review-total')).toHaveAttribute('data-sats', String(fee));
+  await page.getByTestId('review-send').click();
+  await expect(page.getByTestId('send-done')).toBeVisible();
+  await page.getByTestId('nav-wallet').click();
+  await expect(page.locator(`[data-testid="history-row"][data-txid="${payment}"]`)).toHaveAttribute('data-status', 'replaced');
+  await mine(page, 1);
+  await page.getByTestId('nav-wallet').click();
+  await expectBalance(page, 'total', `0.${String(100_000_000 - fee).padStart(8, '0')} BTC`);
+
+  // Incoming and unconfirmed: its fee is not visible here, so CPFP is explained rather than offered.
+  await faucet(page, '0.2');
+  await page.getByTestId('nav-wallet').click();
+  const incoming = page.locator('[data-testid="history-row"][data-status="pending"]');
+  await expect(incoming).toHaveCount(1);
+  await incoming.click();
+  await expect(page.getByTestId('tx-cpfp-unavailable')).toContainText('Ask the sender to bump it');
+  await expect(page.getByTestId('tx-cpfp')).toHaveCount(0);
+  await mine(page, 1);
+
+  // Our own payment, stuck at 1 sat/vB: a child spending its change pays for both.
+  await page.getByTestId('nav-send').click();
+  await page.getByTestId('send-address-0').fill(FOREIGN.p2wpkh);
+  await page.getByTestId('send-amount-0').fill('0.1');
+  await page.getByTestId('send-review').click();
+  await page.getByTestId('review-send').click();
+  const parent = (await page.getByTestId('send-done-txid').textContent())!.trim();
+  await page.getByTestId('send-done-view').click();
+  await page.getByTestId('tx-cpfp').click();
+  await page.getByTestId('tx-fee-custom').check();
+  await page.getByTestId('tx-fee-custom-rate').fill('10');
+  await page.getByTestId('tx-action-review').click();
+  await expect(page.getByTestId('review-title')).toHaveText('Review child-pays-for-parent');
+  await expect(page.getByTestId('review-input')).toHaveAttribute('data-outpoint', new RegExp(`^${parent}:`));
+  await page.getByTestId('review-send').click();
+  const child = (await page.getByTestId('send-done-txid').textContent())!.trim();
+  await page.getByTestId('nav-wallet').click();
+  await expect(page.locator(`[data-testid="history-row"][data-txid="${child}"]`)).toHaveAttribute('data-status', 'pending');
+  await mine(page, 1);
+  await page.getByTestId('nav-wallet').click();
+  await expect(page.locator(`[data-testid="history-row"][data-txid="${child}"]`)).toHaveAttribute('data-status', 'confirmed');
+  await expect(page.locator(`[data-testid="history-row"][data-txid="${parent}"]`)).toHaveAttribute('data-status', 'confirmed');
+});

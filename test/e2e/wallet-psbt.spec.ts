@@ -11,7 +11,7 @@ test.afterEach(async () => {
   core = undefined;
 });
 
-test('a PSBT from a watch-only wallet is signed by the seed wallet via PSBT import and broadcast', async ({ page }) => {
+test('a PSBT file from a watch-only wallet is signed by the seed wallet, combined with the unsigned copy and broadcast', async ({ page }) => {
   core = await startCore(tempDataDir('psbt'));
   await page.goto(core.url);
   await restoreWallet(page, 'Keys');
@@ -53,12 +53,14 @@ test('a PSBT from a watch-only wallet is signed by the seed wallet via PSBT impo
   expect(file.subarray(0, 5).toString('hex')).toBe('70736274ff');
   expect(file.toString('base64')).toBe(unsigned);
 
-  // The seed wallet signs it on the PSBT screen.
+  const psbtFile = (await (await download).path())!;
+
+  // The seed wallet opens the saved file on the PSBT screen and signs it.
   await page.getByTestId('current-wallet-switch').click();
   await page.locator('[data-testid="chooser-wallet"][data-name="Keys"]').click();
   await page.getByTestId('nav-psbt').click();
-  await page.getByTestId('psbt-input').fill(unsigned);
-  await page.getByTestId('psbt-add').click();
+  await page.getByTestId('psbt-file').setInputFiles({ name: 'from-watcher.psbt', mimeType: 'application/octet-stream', buffer: file });
+  await expect(page.getByTestId('psbt-analysis')).toContainText('from-watcher.psbt');
   await expect(page.getByTestId('psbt-complete')).toHaveAttribute('data-complete', 'false');
   await expect(page.getByTestId('psbt-input-row')).toHaveAttribute('data-mine', 'true');
   await expect(page.getByTestId('psbt-input-row')).toHaveAttribute('data-signed', 'false');
@@ -67,6 +69,18 @@ test('a PSBT from a watch-only wallet is signed by the seed wallet via PSBT impo
   await expect(page.getByTestId('psbt-broadcast')).toHaveCount(0);
   await page.getByTestId('psbt-sign').click();
   await expect(page.getByTestId('psbt-notice')).toHaveText('Signed 1 input. The transaction is complete: you can broadcast it.');
+  await expect(page.getByTestId('psbt-complete')).toHaveAttribute('data-complete', 'true');
+  const signed = await page.getByTestId('psbt-export-text').inputValue();
+  expect(signed).not.toBe(unsigned);
+
+  // As with a co-signer's copy: the unsigned file and the signed text combine into a complete PSBT.
+  await page.getByTestId('psbt-clear').click();
+  await page.getByTestId('psbt-file').setInputFiles(psbtFile);
+  await page.getByTestId('psbt-input').fill(signed);
+  await page.getByTestId('psbt-add').click();
+  await expect(page.getByTestId('psbt-loaded').locator('li')).toHaveCount(2);
+  await page.getByTestId('psbt-combine').click();
+  await expect(page.getByTestId('psbt-notice')).toHaveText('Combined into one PSBT.');
   await expect(page.getByTestId('psbt-complete')).toHaveAttribute('data-complete', 'true');
   await page.getByTestId('psbt-broadcast').click();
   const txid = (await page.getByTestId('psbt-broadcast-txid').textContent())!.trim();
