@@ -98,5 +98,5 @@ export default async function (bench: typeof createBench): Promise<void> {
   echo.port1.close();
   echo.port2.close();
   report(b, 'MessagePort', contractPort, echoPort);
-  app.close();
+  await app.close();
 }

@@ -34,7 +34,7 @@ describe('web mode server', () => {
   });
   afterAll(async () => {
     await web.close();
-    app.close();
+    await app.close();
   });
 
   it('listens on 127.0.0.1 on a random port and puts the token in the URL fragment', () => {
