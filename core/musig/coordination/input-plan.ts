@@ -125,9 +125,23 @@ function pathOf(ctx: SharedContext, input: TransactionInput, i: number, output: 
   return role.kind === 'multi' ? { kind: 'multi-leaf', leaf } : { kind: 'recovery', leaf };
 }
 
+// KeyAgg contexts per derived key object: an Account caches its outputs, so every later plan of the
+// same coin skips the aggregations (each KeyAgg and each tweak re-aggregates all keys).
+const contexts = new WeakMap<DerivedKey, { derived: KeyAggContext; keyPath?: KeyAggContext }>();
+
+function signingContext(key: DerivedKey, keyPath: boolean, merkleRoot: Uint8Array | undefined): { derived: KeyAggContext; keyAgg: KeyAggContext } {
+  let cached = contexts.get(key);
+  if (!cached) {
+    cached = { derived: musigSigningContext(key) };
+    contexts.set(key, cached);
+  }
+  if (!keyPath) return { derived: cached.derived, keyAgg: cached.derived };
+  cached.keyPath ??= applyTaprootTweak(cached.derived, merkleRoot);
+  return { derived: cached.derived, keyAgg: cached.keyPath };
+}
+
 function musigSession(key: DerivedKey, signers: readonly number[], merkleRoot: Uint8Array | undefined, keyPath: boolean, leafHash: Uint8Array | null): MusigSession {
-  const derived = musigSigningContext(key);
-  const keyAgg = keyPath ? applyTaprootTweak(derived, merkleRoot) : derived;
+  const { derived, keyAgg } = signingContext(key, keyPath, merkleRoot);
   // BIP390 aggregates in KeySort order, which is also the canonical participant order.
   return { signers, participantKeys: derived.publicKeys, aggregateKey: key.musig!.aggregate, keyAgg, signingKey: keyAgg.plainKey, leafHash };
 }
