@@ -14,7 +14,9 @@
  * - SCRIPT_VERIFY_CLEANSTACK checks the wrong stack (it fails every spend), so the policy flags here
  *   leave it out: legacy/P2SH scripts that leave extra stack items are accepted to the mempool;
  * - taproot sighashes encode each spent script's length as one byte, so a taproot input of a
- *   transaction that also spends an output script of 253 bytes or more fails to verify.
+ *   transaction that also spends an output script of 253 bytes or more fails to verify;
+ * - x-only keys that start with 0x00 lost that byte inside bitcore's BIP340/BIP341 hashes, so about
+ *   one taproot spend in 256 was refused: corrected at load time, see `padCurveCoordinates` below.
  *
  * Not here: which flags a context uses beyond consensus/standard, or Core's reject-reason strings
  * (consensus.ts builds those from the ScriptError returned here).
@@ -54,13 +56,55 @@ interface BitcoreInterpreter {
   errstr: string;
   verify(scriptSig: BitcoreScript, scriptPubKey: BitcoreScript, tx: BitcoreTx, nin: number, flags: number, witness: Buffer[], satoshis: number): boolean;
 }
+/** A bn.js number, as both bitcore and elliptic use them (only what the correction below needs). */
+interface BigNum {
+  toBuffer(...args: unknown[]): Buffer;
+}
+interface BigNumClass {
+  new (n: number): BigNum;
+  prototype: BigNum;
+}
 interface Bitcore {
   Transaction: { new (raw: Buffer): BitcoreTx; Output: new (o: { script: BitcoreScript; satoshis: number }) => unknown };
   Script: { fromBuffer(b: Buffer): BitcoreScript; Interpreter: { new (): BitcoreInterpreter } & Record<string, number> };
+  crypto: { BN: BigNumClass; Point: { getG(): { x: { constructor: BigNumClass } } } };
 }
 
 const bitcore = createRequire(import.meta.url)('bitcore-lib') as Bitcore;
 const I = bitcore.Script.Interpreter;
+
+/**
+ * Root cause of "Invalid Schnorr signature" for valid spends whose x-only key starts with 0x00:
+ * bitcore extends bn.js's `toBuffer` to take `{ size: 32 }` (lib/crypto/bn.js, a fixed-width
+ * big-endian encoding), but it pins bn.js 4.11.8 while elliptic needs ^4.11.9, so elliptic gets its
+ * own nested copy of bn.js, which bitcore never extends. Curve point coordinates are elliptic's
+ * numbers; on them `toBuffer({ size: 32 })` is stock bn.js `toBuffer(endian, length)`: the object
+ * is read as an (unknown, so big-endian) endianness with no length, and the result is the minimal
+ * encoding — 31 bytes when x starts with 0x00. Two such calls sit on the verification path:
+ * - crypto/schnorr.js `getE`: the BIP340 challenge hashes `P.x.toBuffer({ size: 32 })`, so every
+ *   signature for such a key (the key-path output key, or a tapscript CHECKSIG/CHECKSIGADD key)
+ *   gets a wrong challenge and fails;
+ * - publickey.js `computeTapTweakHash`: the TapTweak hash of such an internal key is wrong, so a
+ *   script-path spend fails its commitment check (WITNESS_PROGRAM_MISMATCH).
+ * Signature r and s are parsed into bitcore's own BN and output keys are compared as numbers, so
+ * they were never affected. `getE` is module-private and cannot be replaced, so the correction is
+ * at the cause: elliptic's bn.js `toBuffer` learns bitcore's options form by delegating to
+ * bitcore's own implementation; calls with stock bn.js arguments are passed through unchanged.
+ * It is applied only while the defect is observable, so an install where both share one bn.js (or
+ * a fixed bitcore) is left alone. Only bitcore-lib uses elliptic in this tree.
+ */
+function padCurveCoordinates(): void {
+  const CurveBN = bitcore.crypto.Point.getG().x.constructor;
+  if (new CurveBN(1).toBuffer({ size: 32 }).length === 32) return;
+  const stock = CurveBN.prototype.toBuffer;
+  const bitcoreToBuffer = bitcore.crypto.BN.prototype.toBuffer;
+  CurveBN.prototype.toBuffer = function (this: BigNum, ...args: unknown[]): Buffer {
+    const [options] = args;
+    const bitcoreOptions = typeof options === 'object' && options !== null;
+    return bitcoreOptions ? bitcoreToBuffer.call(this, options) : stock.apply(this, args);
+  };
+}
+padCurveCoordinates();
 
 const CONSENSUS_FLAGS =
   I.SCRIPT_VERIFY_P2SH! |
