@@ -29,7 +29,7 @@ export const WalletSummary = z.object({
 export type WalletSummary = z.infer<typeof WalletSummary>;
 
 export const Balance = z.object({
-  /** Spendable now: confirmed, mature, not frozen. */
+  /** Spendable now: confirmed and mature, or change of our own pending sends; not frozen. */
   spendable: Sats,
   confirmed: Sats,
   /** In unconfirmed transactions (incoming, and change from our own sends). */

@@ -1,13 +1,17 @@
 /** Maps whatever a handler throws onto the API's closed error set, so callers only see `{ code, message }`. */
 import type { z } from 'zod';
 import { ApiError, type ApiErrorShape } from '../api/errors.js';
+import { CoinSelectionError } from '../bitcoin/coin-selection.js';
 import { DecodeError } from '../bitcoin/errors.js';
+import { PsbtError } from '../bitcoin/psbt.js';
+import { MusigError } from '../musig/errors.js';
 import { ChainError } from '../chain/source.js';
 import { StoreError } from '../store/database.js';
 
 export function toApiError(err: unknown): ApiErrorShape {
   if (err instanceof ApiError) return err.toJSON();
-  if (err instanceof DecodeError) return { code: 'INVALID_INPUT', message: err.message };
+  if (err instanceof DecodeError || err instanceof PsbtError || err instanceof MusigError) return { code: 'INVALID_INPUT', message: err.message };
+  if (err instanceof CoinSelectionError) return { code: err.code === 'INSUFFICIENT_FUNDS' ? 'INSUFFICIENT_FUNDS' : 'INVALID_INPUT', message: err.message };
   if (err instanceof StoreError) return { code: 'STORE_ERROR', message: err.message };
   if (err instanceof ChainError) {
     return err.code === 'REJECTED'

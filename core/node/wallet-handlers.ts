@@ -16,6 +16,7 @@ import { exportLabels, parseLabels } from '../bitcoin/labels.js';
 import { NETWORKS } from '../bitcoin/networks.js';
 import { decodePsbt, encodePsbtBase64, extractTransaction, finalizePsbt, combinePsbts } from '../bitcoin/psbt.js';
 import { readTx } from '../chain/block.js';
+import { ChainError } from '../chain/source.js';
 import { recordOutgoing } from '../wallet/sync.js';
 import { buildBump, buildCancel, buildCpfp, buildPayment, type Built } from '../wallet/send.js';
 import { outpointKey } from '../wallet/tx-graph.js';
@@ -34,11 +35,24 @@ function labelsOf(w: OpenWallet) {
   return labelsFrom(w.store.labels());
 }
 
-/** Next change index no transaction of ours has used. */
-function nextChangeIndex(w: OpenWallet): number {
-  return w.data.lastUsed(1) + 1;
+/**
+ * A change index no transaction of ours has used and no earlier draft was given: drafts prepared
+ * before either is sent must not share a change address.
+ */
+function reserveChangeIndex(w: OpenWallet): number {
+  const index = Math.max(w.data.lastUsed(1) + 1, w.store.revealed(1));
+  w.store.setRevealed(1, index + 1);
+  return index;
 }
 
+/** Drafts and sends run on the wallet's own network only. */
+function requireNetwork(w: OpenWallet, chain: ChainManager): void {
+  if (chain.network !== w.network) {
+    throw new ApiError('CHAIN_UNAVAILABLE', `this wallet is for ${w.network} but the blockchain source is ${chain.network ?? 'not connected'}; switch the source in Settings`);
+  }
+}
+
+/** Builds the review data and remembers what the user reviewed, keyed by the transaction id. */
 function draftOf(w: OpenWallet, built: Built, labels: readonly string[]): SendDraft {
   const { psbt, selection } = built;
   const network = netOf(w);
@@ -53,6 +67,11 @@ function draftOf(w: OpenWallet, built: Built, labels: readonly string[]): SendDr
     const label = change ? '' : (labels[paymentNo++] ?? '');
     return { address: addressOf(out.script!, network) ?? bytesToHex(out.script!), value: Number(out.amount!), change, label };
   });
+  w.store.saveDraft(
+    psbt.id,
+    { replaces: built.replaces, labels: outputs.flatMap((o, vout) => (o.label ? [{ vout, label: o.label }] : [])) },
+    Math.floor(Date.now() / 1000),
+  );
   return {
     psbt: encodePsbtBase64(psbt),
     inputs,
@@ -69,7 +88,7 @@ function buildContext(w: OpenWallet, tip: { height: number; time: number }) {
   return {
     data: w.data,
     account: w.account,
-    changeIndex: nextChangeIndex(w),
+    changeIndex: reserveChangeIndex(w),
     lockTime: antiFeeSniping({ tip, now: Math.floor(Date.now() / 1000), randomInt }).lockTime,
     randomInt: (bound: number) => randomInt(bound),
     frozen: w.store.frozen(),
@@ -94,21 +113,45 @@ export function walletHandlers(service: WalletService, chain: ChainManager): Wal
     return { height: tip.height, time: (await source.header(tip.hash)).time };
   };
 
-  /** Persist, then broadcast; a rejected broadcast is undone so the wallet does not count it. */
+  /**
+   * Persist, then broadcast. A transaction that spends coins of a pending send of ours must have
+   * been reviewed as replacing it (a bump or cancel draft); only a rejection by the node undoes
+   * the record — after a timeout the node may well have it, and the next sync settles which.
+   */
   const recordAndBroadcast = (w: OpenWallet, raw: Uint8Array) =>
     w.serialize(async () => {
+      requireNetwork(w, chain);
       const txid = readTx(raw).txid;
-      const before = w.data.txs.get(txid);
-      const cs = recordOutgoing(w.data, { txid, raw }, Math.floor(Date.now() / 1000));
-      w.apply(cs);
-      try {
-        await chain.source().broadcast(raw);
-      } catch (err) {
-        if (!before) {
-          w.apply({ txUpdates: [{ txid, state: 'conflicted' }, ...(cs.txUpdates ?? []).map((u) => ({ txid: u.txid, state: 'active' as const }))] });
+      const known = w.data.txs.get(txid);
+      if (known?.block) return { txid };
+      if (!known || known.state !== 'active') {
+        const conflicts = w.data.conflictsOf(readTx(raw).inputs, txid);
+        const confirmed = conflicts.find((t) => t.block);
+        if (confirmed) throw new ApiError('CONFLICT', `its coins were already spent by ${confirmed.txid}, confirmed in block ${confirmed.block!.height}`);
+        const reviewed = new Set(w.store.draft(txid)?.replaces ?? []);
+        const unexpected = conflicts.filter((t) => !reviewed.has(t.txid));
+        if (unexpected.length) {
+          throw new ApiError(
+            'CONFLICT',
+            `this transaction spends coins of your pending send ${unexpected.map((t) => t.txid).join(', ')}; to replace that send, use Bump fee or Cancel on it, or prepare this payment again`,
+          );
         }
-        throw err;
+        const cs = recordOutgoing(w.data, { txid, raw }, Math.floor(Date.now() / 1000));
+        w.apply(cs);
+        for (const { vout, label } of w.store.draft(txid)?.labels ?? []) w.store.setLabel('output', outpointKey(txid, vout), label);
+        try {
+          await chain.source().broadcast(raw);
+        } catch (err) {
+          if (err instanceof ChainError && err.code === 'REJECTED') {
+            w.apply({ txUpdates: [{ txid, state: 'conflicted' }, ...(cs.txUpdates ?? []).map((u) => ({ txid: u.txid, state: 'active' as const }))] });
+            throw err;
+          }
+          throw new ApiError('CHAIN_UNAVAILABLE', `the transaction is saved but the broadcast could not be confirmed (${(err as Error).message}); Tapdesk broadcasts it again at the next sync`);
+        }
+        return { txid };
       }
+      // Already recorded and pending: hand it to the node again (harmless when it has it).
+      await chain.source().broadcast(raw);
       return { txid };
     });
 
@@ -131,17 +174,25 @@ export function walletHandlers(service: WalletService, chain: ChainManager): Wal
     'wallet.setGapLimit': ({ walletId, gapLimit }) => service.setGapLimit(walletId, gapLimit),
     'wallet.delete': ({ walletId, confirmName }) => service.delete(walletId, confirmName),
 
-    'wallet.exportDescriptors': ({ walletId, format }) => {
+    'wallet.exportDescriptors': async ({ walletId, format }) => {
       const w = service.use(walletId);
       const s = w.summary();
       const base = s.name.replace(/[^A-Za-z0-9_-]+/g, '-');
-      const [receive, change] = [0, 1].map((branch) => w.account.text.replace(/#.*$/, '').replace('<0;1>', String(branch)));
+      const [receive, change] = [0, 1].map((branch) => w.account.text.replace(/#.*$/, '').replaceAll('<0;1>', String(branch)));
       if (format === 'text') return { format, content: w.account.text + '\n', filename: `${base}-descriptor.txt` };
       if (format === 'core') {
+        // Core rescans from this time: the birthday block's, or the genesis (0) when unknown.
+        const birthday = w.store.meta().birthdayHeight;
+        let timestamp = 0;
+        try {
+          if (birthday > 0) timestamp = (await chain.source().header(birthday)).time - 7200;
+        } catch {
+          timestamp = 0;
+        }
         const entries = [
           { desc: withChecksum(receive!), active: true, internal: false },
           { desc: withChecksum(change!), active: true, internal: true },
-        ].map((e) => ({ ...e, timestamp: 'now', range: [0, 999] }));
+        ].map((e) => ({ ...e, timestamp, range: [0, 999] }));
         return { format, content: JSON.stringify(entries, null, 2) + '\n', filename: `${base}-importdescriptors.json` };
       }
       // Sparrow reads a plain file holding the output descriptor (File → Import Wallet → Output Descriptor).
@@ -271,6 +322,7 @@ export function walletHandlers(service: WalletService, chain: ChainManager): Wal
 
     'wallet.prepareSend': async ({ walletId, recipients, feeRate, inputs }) => {
       const w = service.use(walletId);
+      requireNetwork(w, chain);
       const network = netOf(w);
       if (recipients.filter((r) => r.amount === 'max').length > 1) throw new ApiError('INVALID_INPUT', 'only one recipient can receive the maximum');
       const outputs = recipients.map((r, i) => {
@@ -286,21 +338,29 @@ export function walletHandlers(service: WalletService, chain: ChainManager): Wal
 
     'wallet.bumpFee': async ({ walletId, txid, feeRate }) => {
       const w = service.use(walletId);
+      requireNetwork(w, chain);
       return draftOf(w, buildBump(buildContext(w, await tipInfo()), txid, feeRate), []);
     },
     'wallet.cancelTx': async ({ walletId, txid, feeRate }) => {
       const w = service.use(walletId);
+      requireNetwork(w, chain);
       return draftOf(w, buildCancel(buildContext(w, await tipInfo()), txid, feeRate), []);
     },
     'wallet.cpfp': async ({ walletId, txid, feeRate }) => {
       const w = service.use(walletId);
-      return draftOf(w, buildCpfp(buildContext(w, await tipInfo()), txid, feeRate), []);
+      requireNetwork(w, chain);
+      // An incoming parent's fee is not ours to know from its inputs; the node's mempool knows it.
+      const parent = w.data.txs.get(txid);
+      const knownFee = parent ? w.data.graph().fee(parent) : null;
+      const parentFee = knownFee ?? (await chain.source().mempoolEntry(txid))?.fee ?? null;
+      return draftOf(w, buildCpfp(buildContext(w, await tipInfo()), txid, feeRate, parentFee), []);
     },
 
     'wallet.signPsbt': ({ walletId, psbt }) => {
       const w = service.use(walletId);
       const tx = decodePsbt(psbt);
       const signed = sign(w, tx);
+      service.keysUsed(w);
       return { psbt: encodePsbtBase64(tx), complete: isComplete(tx), signed };
     },
 
@@ -316,6 +376,7 @@ export function walletHandlers(service: WalletService, chain: ChainManager): Wal
       const w = service.use(walletId);
       const tx = decodePsbt(psbt);
       sign(w, tx);
+      service.keysUsed(w);
       const result = await recordAndBroadcast(w, finalized(tx));
       afterBroadcast(w);
       return result;

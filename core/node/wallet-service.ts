@@ -12,7 +12,7 @@ import type { Balance, WalletSummary } from '../api/wallet.js';
 import { ExtendedKey } from '../bitcoin/hdkey.js';
 import { generateMnemonic, MnemonicWordError, mnemonicToSeed, normalizeMnemonic } from '../bitcoin/mnemonic.js';
 import { NETWORKS, type NetworkName } from '../bitcoin/networks.js';
-import { WalletStore } from '../store/wallet-store.js';
+import { WalletStore, type WalletMeta } from '../store/wallet-store.js';
 import { bip86Account, watchOnlyAccount, type Account } from '../wallet/account.js';
 import { seal, unseal, WrongPassphraseError } from '../wallet/keystore.js';
 import { WalletSync, type SyncProgress } from '../wallet/sync.js';
@@ -62,7 +62,7 @@ export class OpenWallet {
     readonly store: WalletStore,
     readonly account: Account,
   ) {
-    this.data = new WalletData({ scripts: store.scripts(), txs: store.txs(), blocks: store.blocks(), tip: store.tip() });
+    this.data = new WalletData({ scripts: store.scripts(), txs: store.txs(), blocks: store.blocks(), tip: store.tip(), owedRescan: store.owedRescan() });
   }
 
   get id(): string {
@@ -152,8 +152,16 @@ export class WalletService {
       .sort();
   }
 
+  /** Every wallet that opens; one that does not (damaged, newer version) is logged, not fatal to the list. */
   list(): WalletSummary[] {
-    return this.ids().map((id) => this.get(id).summary());
+    return this.ids().flatMap((id) => {
+      try {
+        return [this.get(id).summary()];
+      } catch (err) {
+        this.o.log?.(`wallet ${id} cannot be opened: ${(err as Error).message}`);
+        return [];
+      }
+    });
   }
 
   /** Opens a wallet file once per process; later calls reuse it. */
@@ -162,18 +170,26 @@ export class WalletService {
     if (w) return w;
     if (!/^[a-z0-9-]{8,64}$/.test(id) || !existsSync(this.file(id))) throw new ApiError('NOT_FOUND', `no wallet with id "${id}"`);
     const store = WalletStore.open(this.file(id));
-    const meta = store.meta();
-    const network = NETWORKS[meta.network as NetworkName];
-    w = new OpenWallet(store, accountFromDescriptor(parseDescriptor(meta.descriptor, network)));
+    try {
+      const meta = store.meta();
+      const network = NETWORKS[meta.network as NetworkName];
+      w = new OpenWallet(store, accountFromDescriptor(parseDescriptor(meta.descriptor, network)));
+    } catch (err) {
+      store.close();
+      throw err;
+    }
     this.open.set(id, w);
     return w;
   }
 
-  /** For handlers: the wallet, with its auto-lock timer restarted (activity). */
+  /** For handlers: the wallet. Reading it is not activity: only using its keys restarts auto-lock. */
   use(id: string): OpenWallet {
-    const w = this.get(id);
-    w.armAutoLock(this.o.autoLockMinutes(), () => this.lock(id, 'timeout'));
-    return w;
+    return this.get(id);
+  }
+
+  /** Restarts the auto-lock timer: the keys were just used (unlock, signing). */
+  keysUsed(w: OpenWallet): void {
+    w.armAutoLock(this.o.autoLockMinutes(), () => this.lock(w.id, 'timeout'));
   }
 
   // ---------------------------------------------------------------- creation
@@ -195,10 +211,10 @@ export class WalletService {
     if (positions.size < 3) throw new ApiError('INVALID_INPUT', 'confirm at least 3 different words of the recovery phrase');
     const wrong = p.confirm.filter((c) => words[c.position - 1] !== c.word.trim().toLowerCase());
     if (wrong.length) throw new ApiError('INVALID_INPUT', `word ${wrong.map((c) => `#${c.position}`).join(', ')} does not match your recovery phrase; check your backup`);
-    const birthday = await this.currentHeight();
-    const summary = await this.createSeedWallet({ mnemonic: draft.words, bip39Passphrase: p.bip39Passphrase, name: p.name, passphrase: p.passphrase, birthday, backupConfirmed: true });
+    // Taken before any await, so a double submit cannot create two wallets from one phrase.
     this.drafts.delete(p.draftId);
-    return summary;
+    const birthday = await this.currentHeight();
+    return this.createSeedWallet({ mnemonic: draft.words, bip39Passphrase: p.bip39Passphrase, name: p.name, passphrase: p.passphrase, birthday, backupConfirmed: true });
   }
 
   async restore(p: { mnemonic: string; bip39Passphrase: string; name: string; passphrase: string; birthdayHeight: number }): Promise<WalletSummary> {
@@ -209,9 +225,8 @@ export class WalletService {
   async importWatchOnly(p: { name: string; descriptor: string; birthdayHeight: number }): Promise<WalletSummary> {
     const network = this.chainNetwork();
     const account = watchOnlyAccount(p.descriptor, NETWORKS[network]);
-    const id = this.newId();
-    const store = WalletStore.create(this.file(id), {
-      id,
+    const w = this.createFile({
+      id: this.newId(),
       name: p.name,
       network,
       kind: 'watch',
@@ -223,10 +238,16 @@ export class WalletService {
       backupConfirmed: true,
       createdAt: Math.floor(Date.now() / 1000),
     });
-    const w = new OpenWallet(store, account);
-    this.open.set(id, w);
-    void this.sync(id).catch(() => {});
+    void this.sync(w.id).catch(() => {});
     return w.summary();
+  }
+
+  /** Written under a temporary name and renamed, so a crash never leaves a half-created wallet file. */
+  private createFile(meta: WalletMeta): OpenWallet {
+    const tmp = join(this.walletsDir, `${meta.id}.creating`);
+    WalletStore.create(tmp, meta).close();
+    renameSync(tmp, this.file(meta.id));
+    return this.get(meta.id);
   }
 
   private chainNetwork(): NetworkName {
@@ -249,16 +270,16 @@ export class WalletService {
 
   private async createSeedWallet(p: { mnemonic: string; bip39Passphrase: string; name: string; passphrase: string; birthday: number; backupConfirmed: boolean }): Promise<WalletSummary> {
     const network = this.chainNetwork();
-    const master = ExtendedKey.fromSeed(mnemonicToSeed(p.mnemonic, p.bip39Passphrase), NETWORKS[network]);
+    const seed = mnemonicToSeed(p.mnemonic, p.bip39Passphrase);
+    const master = ExtendedKey.fromSeed(seed, NETWORKS[network]);
+    seed.fill(0);
     const account = bip86Account(master);
     const id = this.newId();
     const payload: SecretPayload = { mnemonic: p.mnemonic, bip39Passphrase: p.bip39Passphrase };
     const secret = new TextEncoder().encode(JSON.stringify(payload));
     const sealedSecret = await seal(secret, p.passphrase, id);
     secret.fill(0);
-    // Written under a temporary name and renamed, so a crash never leaves a half-created wallet.
-    const tmp = join(this.walletsDir, `${id}.creating`);
-    const store = WalletStore.create(tmp, {
+    const w = this.createFile({
       id,
       name: p.name,
       network,
@@ -271,11 +292,8 @@ export class WalletService {
       backupConfirmed: p.backupConfirmed,
       createdAt: Math.floor(Date.now() / 1000),
     });
-    store.close();
-    renameSync(tmp, this.file(id));
-    const w = this.get(id);
-    w.setKeys(new UnlockedKeys(master, payload));
-    w.armAutoLock(this.o.autoLockMinutes(), () => this.lock(id, 'timeout'));
+    w.setKeys(new UnlockedKeys(master));
+    this.keysUsed(w);
     void this.sync(id).catch(() => {});
     return w.summary();
   }
@@ -301,9 +319,11 @@ export class WalletService {
   async unlock(id: string, passphrase: string): Promise<WalletSummary> {
     const w = this.get(id);
     const secret = await this.openSecret(w, passphrase);
-    const master = ExtendedKey.fromSeed(mnemonicToSeed(secret.mnemonic, secret.bip39Passphrase), NETWORKS[w.network]);
-    w.setKeys(new UnlockedKeys(master, secret));
-    w.armAutoLock(this.o.autoLockMinutes(), () => this.lock(id, 'timeout'));
+    const seed = mnemonicToSeed(secret.mnemonic, secret.bip39Passphrase);
+    const master = ExtendedKey.fromSeed(seed, NETWORKS[w.network]);
+    seed.fill(0);
+    w.setKeys(new UnlockedKeys(master));
+    this.keysUsed(w);
     return w.summary();
   }
 
@@ -322,6 +342,8 @@ export class WalletService {
     const sealedSecret = await seal(bytes, newPassphrase, id);
     bytes.fill(0);
     w.store.updateMeta({ sealedSecret });
+    // The old blob must not linger in the write-ahead log.
+    w.store.db.pragma('wal_checkpoint(TRUNCATE)');
     return w.summary();
   }
 

@@ -5,7 +5,7 @@
  */
 import type { SealedSecret } from '../wallet/keystore.js';
 import type { Chain, OwnedScript, TxState, WalletTx } from '../wallet/tx-graph.js';
-import { RECENT_BLOCKS, type Changeset, type SyncTip } from '../wallet/wallet-data.js';
+import { RECENT_BLOCKS, type Changeset, type OwedRescan, type SyncTip } from '../wallet/wallet-data.js';
 import { openDatabase, type Component, type Db } from './database.js';
 
 export const walletComponent: Component = {
@@ -57,8 +57,31 @@ export const walletComponent: Component = {
         CREATE TABLE frozen (outpoint TEXT PRIMARY KEY) STRICT;
       `),
     },
+    {
+      // Drafts this wallet prepared: what the user reviewed (which sends it replaces, the labels
+      // given), kept until it is broadcast — possibly after a round trip through another signer.
+      version: 2,
+      up: (db) =>
+        db.exec(`
+        CREATE TABLE drafts (
+          txid TEXT PRIMARY KEY,
+          replaces TEXT NOT NULL,
+          labels TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+      `),
+    },
   ],
 };
+
+export interface DraftRecord {
+  /** Pending transactions the user agreed to replace (bump, cancel). */
+  replaces: string[];
+  labels: { vout: number; label: string }[];
+}
+
+/** Drafts older than this are forgotten (an unsent draft's coins may long be spent). */
+const DRAFT_RETENTION_SECONDS = 90 * 24 * 3600;
 
 export interface WalletMeta {
   id: string;
@@ -99,7 +122,10 @@ interface TxRow {
 }
 
 export class WalletStore {
-  private constructor(readonly db: Db) {}
+  private constructor(readonly db: Db) {
+    // Overwrite deleted content (an old sealed seed after a passphrase change, say) instead of leaving it in free pages.
+    db.pragma('secure_delete = ON');
+  }
 
   static create(file: string, meta: WalletMeta): WalletStore {
     const db = openDatabase(file, [walletComponent]);
@@ -174,6 +200,11 @@ export class WalletStore {
     return row ? (JSON.parse(row.value) as SyncTip) : null;
   }
 
+  owedRescan(): OwedRescan | null {
+    const row = this.db.prepare(`SELECT value FROM sync WHERE key = 'owed_rescan'`).get() as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as OwedRescan) : null;
+  }
+
   revealed(chain: Chain): number {
     const row = this.db.prepare('SELECT next_index FROM revealed WHERE chain = ?').get(chain) as { next_index: number } | undefined;
     return row?.next_index ?? 0;
@@ -202,6 +233,10 @@ export class WalletStore {
       const insertBlock = this.db.prepare('INSERT INTO blocks (height, hash) VALUES (?, ?) ON CONFLICT(height) DO UPDATE SET hash = excluded.hash');
       for (const b of cs.blocks ?? []) insertBlock.run(b.height, b.hash);
       if (cs.tip) this.db.prepare(`INSERT INTO sync (key, value) VALUES ('tip', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(cs.tip));
+      if (cs.owedRescan === null) this.db.prepare(`DELETE FROM sync WHERE key = 'owed_rescan'`).run();
+      else if (cs.owedRescan) {
+        this.db.prepare(`INSERT INTO sync (key, value) VALUES ('owed_rescan', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(cs.owedRescan));
+      }
       // Keep recent block hashes for reorg detection; older ones only where a transaction of ours confirmed.
       if (cs.tip) {
         this.db
@@ -222,6 +257,20 @@ export class WalletStore {
         .prepare('INSERT INTO labels (type, ref, label, origin) VALUES (?, ?, ?, ?) ON CONFLICT(type, ref) DO UPDATE SET label = excluded.label, origin = COALESCE(excluded.origin, origin)')
         .run(type, ref, label, origin);
     }
+  }
+
+  saveDraft(txid: string, draft: DraftRecord, now: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM drafts WHERE created_at < ?').run(now - DRAFT_RETENTION_SECONDS);
+      this.db
+        .prepare('INSERT INTO drafts (txid, replaces, labels, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(txid) DO UPDATE SET replaces = excluded.replaces, labels = excluded.labels, created_at = excluded.created_at')
+        .run(txid, JSON.stringify(draft.replaces), JSON.stringify(draft.labels), now);
+    })();
+  }
+
+  draft(txid: string): DraftRecord | null {
+    const row = this.db.prepare('SELECT replaces, labels FROM drafts WHERE txid = ?').get(txid) as { replaces: string; labels: string } | undefined;
+    return row ? { replaces: JSON.parse(row.replaces) as string[], labels: JSON.parse(row.labels) as DraftRecord['labels'] } : null;
   }
 
   frozen(): Set<string> {

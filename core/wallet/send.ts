@@ -86,7 +86,7 @@ function selectOrExplain(request: Parameters<typeof selectCoins>[0]): CoinSelect
     const e = err as { name?: string; code?: string; message: string; missing?: bigint };
     if (e.name !== 'CoinSelectionError') throw err;
     if (e.code === 'INSUFFICIENT_FUNDS') {
-      throw new ApiError('INSUFFICIENT_FUNDS', `not enough spendable funds: ${e.missing ?? 0n} sats short at this fee rate (unconfirmed, immature and frozen coins are not used)`);
+      throw new ApiError('INSUFFICIENT_FUNDS', `not enough spendable funds: ${e.missing ?? 0n} sats short at this fee rate (incoming unconfirmed, immature and frozen coins are not used)`);
     }
     throw new ApiError('INVALID_INPUT', e.message);
   }
@@ -112,6 +112,8 @@ export function buildPayment(
   let mustInclude: { txid: string; vout: number }[] | undefined;
   let pool = coins.map((c) => toSelectionCoin(c, ctx.frozen));
   if (p.inputs) {
+    const twice = p.inputs.find((o, i) => p.inputs!.indexOf(o) !== i);
+    if (twice) throw new ApiError('INVALID_INPUT', `coin ${twice} is listed twice`);
     const byKey = new Map(coins.map((c) => [outpointKey(c.txid, c.vout), c]));
     mustInclude = p.inputs.map((o) => {
       const coin = byKey.get(o);
@@ -165,16 +167,26 @@ function checkReplacementFee(old: { fee: bigint; vsize: number }, selection: Coi
   if (selection.fee < minFee) throw new ApiError('INVALID_INPUT', `a replacement must pay at least ${minFee} sats; raise the fee rate`);
 }
 
-/** RBF: same recipients (the change shrinks, or more coins are added), higher fee rate. */
+/**
+ * RBF: same recipients (the change shrinks, or more confirmed coins are added), higher fee rate.
+ * Like Core's bumpfee, a transaction with descendants in the wallet is not bumped: replacing it
+ * would silently drop the descendants' payments (bump the child instead, or use CPFP).
+ */
 export function buildBump(ctx: BuildContext & { frozen: ReadonlySet<string> }, txid: string, feeRate: number): Built {
   const { data } = ctx;
   const tx = pendingOwnTx(data, txid);
-  const old = feeRateOf(data, tx);
+  const descendants = data.withDescendants(txid).slice(1);
+  if (descendants.length) {
+    throw new ApiError('CONFLICT', `a later transaction (${descendants.join(', ')}) spends this one's outputs; bump that one instead, or speed both up with CPFP`);
+  }
   const graph = data.graph();
   const payments = tx.parsed.outputs.filter((o) => graph.isMine(bytesToHex(o.script))?.chain !== 1);
+  // Everything it sent went back to us (a cancel, a CPFP child): bumping it is cancelling it again.
+  if (payments.length === 0) return buildCancel(ctx, txid, feeRate);
+  const old = feeRateOf(data, tx);
   const originals = inputsOf(data, tx);
-  // Coins freed by replacing it, and our other spendable coins, may be added.
-  const extra = spendableCoins(data).filter((c) => !originals.some((o) => o.txid === c.txid && o.vout === c.vout) && !data.withDescendants(txid).includes(c.txid));
+  // BIP125 rule 2: a replacement may add only confirmed inputs.
+  const extra = spendableCoins(data).filter((c) => c.block !== null && !originals.some((o) => o.txid === c.txid && o.vout === c.vout));
   const selection = selectOrExplain({
     coins: [...originals, ...extra.map((c) => toSelectionCoin(c, ctx.frozen))],
     recipients: payments.map((o) => ({ script: o.script, amount: o.value })),
@@ -184,13 +196,17 @@ export function buildBump(ctx: BuildContext & { frozen: ReadonlySet<string> }, t
     randomInt: ctx.randomInt,
   });
   checkReplacementFee(old, selection, feeRate);
-  return assemble(ctx, selection, payments.map((o) => ({ script: o.script })), data.withDescendants(txid));
+  return assemble(ctx, selection, payments.map((o) => ({ script: o.script })), [txid]);
 }
 
 /** Cancel: every coin of the original back to one change address of ours, at a higher fee rate. */
 export function buildCancel(ctx: BuildContext, txid: string, feeRate: number): Built {
   const { data } = ctx;
   const tx = pendingOwnTx(data, txid);
+  const descendants = data.withDescendants(txid).slice(1);
+  if (descendants.length) {
+    throw new ApiError('CONFLICT', `a later transaction (${descendants.join(', ')}) spends this one's outputs; cancel that one first`);
+  }
   const old = feeRateOf(data, tx);
   const originals = inputsOf(data, tx);
   const home = ctx.account.script(1, ctx.changeIndex);
@@ -206,14 +222,14 @@ export function buildCancel(ctx: BuildContext, txid: string, feeRate: number): B
   checkReplacementFee(old, selection, feeRate);
   // The single output is ours: build it as change (with its derivation) rather than a payment.
   const asChange: CoinSelection = { ...selection, amounts: [], change: selection.amounts[0]! };
-  return assemble(ctx, asChange, [], data.withDescendants(txid));
+  return assemble(ctx, asChange, [], [txid]);
 }
 
 /**
  * CPFP: a child spending our unconfirmed output(s) of `txid` back to us, with a fee that brings
  * the parent+child package to `feeRate`.
  */
-export function buildCpfp(ctx: BuildContext, txid: string, feeRate: number): Built {
+export function buildCpfp(ctx: BuildContext, txid: string, feeRate: number, parentFee: bigint | null): Built {
   const { data } = ctx;
   const parent = data.txs.get(txid);
   if (!parent) throw new ApiError('NOT_FOUND', `transaction ${txid} is not in this wallet`);
@@ -222,9 +238,8 @@ export function buildCpfp(ctx: BuildContext, txid: string, feeRate: number): Bui
   const ours = graph.unspent().filter((c) => c.txid === txid);
   if (ours.length === 0) throw new ApiError('CONFLICT', 'this transaction has no unspent output of ours to build a child from');
   const parentVsize = Transaction.fromRaw(parent.raw, PSBT_TX_OPTIONS).vsize;
-  const parentFee = graph.fee(parent);
   if (parentFee === null) {
-    throw new ApiError('CONFLICT', 'the parent pays a fee Tapdesk cannot see (inputs from others); ask the sender to bump it');
+    throw new ApiError('CONFLICT', 'the blockchain source does not know this transaction’s fee (it is not in its mempool); ask the sender to bump it');
   }
   const coins = ours.map((c) => ({ txid: c.txid, vout: c.vout, value: c.value, spend: P2TR_KEY_SPEND }));
   const home = ctx.account.script(1, ctx.changeIndex);

@@ -13,8 +13,8 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { matchAny } from '../chain/bip158.js';
 import { readBlockTxs, readHeader, readTx, type BlockTx } from '../chain/block.js';
-import type { ChainSource } from '../chain/source.js';
-import { outpointKey, type BlockRef, type Chain, type OwnedScript, type WalletTx } from './tx-graph.js';
+import { ChainError, type ChainSource } from '../chain/source.js';
+import { outpointKey, type BlockRef, type Chain, type OwnedScript, type ParsedTx, type WalletTx } from './tx-graph.js';
 import type { Changeset, WalletData } from './wallet-data.js';
 
 export interface SyncProgress {
@@ -159,17 +159,16 @@ export class WalletSync {
         from = fork + 1;
       }
     }
-    this.sessionFrom = from;
-    this.scannedUpTo = from - 1;
-    this.extendLookahead(from - 1);
+    // Scripts added before scanning were not handed out before the blocks already scanned: no rescan owed.
+    this.extendLookahead(null);
     const before = data.txs.size;
     if (from <= tip.height) await this.scan(from, tip.height, null);
-    // Scripts derived during the scan must also be looked for in the blocks scanned before them.
-    while (this.missed.size > 0) {
-      const ranges = [...this.missed.values()];
-      const only = new Set(this.missed.keys());
-      this.missed.clear();
-      await this.scan(Math.min(...ranges.map((r) => r.from)), Math.max(...ranges.map((r) => r.to)), only);
+    // Scripts derived during a scan (this one or one a crash interrupted) must also be looked for in
+    // every block scanned before them — the coins they reveal, and any later spends of those coins.
+    for (let owed = data.owedRescan; owed; owed = data.owedRescan) {
+      const scannedTo = data.tip?.height ?? tip.height;
+      this.o.apply({ owedRescan: null });
+      if (owed.from <= scannedTo) await this.scan(owed.from, scannedTo, new Set(owed.spks));
     }
     this.o.apply({ tip: { height: tip.height, hash: tip.hash } });
     await this.mempool(tip.height);
@@ -177,18 +176,18 @@ export class WalletSync {
     return { tip, newTxs: data.txs.size - before, reorged };
   }
 
-  private sessionFrom = 0;
-  /** Highest height the main pass has scanned in this session. */
-  private scannedUpTo = -1;
-  /** Scripts derived mid-scan, with the block range this session scanned before they existed. */
-  private readonly missed = new Map<string, { from: number; to: number }>();
-
-  /** Derives scripts up to the gap; those new after `scannedTo` still need the earlier blocks. */
-  private extendLookahead(scannedTo: number): number {
-    const added = lookahead(this.o.data, this.o.gapLimit, this.o.revealed, this.o.derive);
+  /**
+   * Derives scripts up to the gap. Blocks up to `scannedTo` were tested without the new scripts,
+   * so a rescan of them is owed; it is recorded with the scripts, in the same durable write.
+   */
+  private extendLookahead(scannedTo: number | null): number {
+    const { data } = this.o;
+    const added = lookahead(data, this.o.gapLimit, this.o.revealed, this.o.derive);
     if (added.length === 0) return 0;
-    this.o.apply({ scripts: added });
-    if (scannedTo >= this.sessionFrom) for (const s of added) this.missed.set(s.spk, { from: this.sessionFrom, to: scannedTo });
+    const firstScanned = Math.max(this.o.birthday, 0);
+    const owes = scannedTo !== null && scannedTo >= firstScanned;
+    const owed = owes ? { spks: [...(data.owedRescan?.spks ?? []), ...added.map((s) => s.spk)], from: firstScanned } : undefined;
+    this.o.apply({ scripts: added, ...(owed && { owedRescan: owed }) });
     return added.length;
   }
 
@@ -234,13 +233,12 @@ export class WalletSync {
         const tested = new Set(testing);
         while (testing.length > 0 && matchAny(filters[i]!.filter, hash, testing.map(hexToBytes))) {
           if ((await this.connectBlock(height, hash)) === 0) break;
-          // Newly used scripts may extend the lookahead, and the new scripts may match this very block.
-          // In the main pass later blocks will see them; in a rescan, every block already scanned.
-          this.extendLookahead(only ? this.scannedUpTo : height - 1);
+          // Newly used scripts may extend the lookahead, and the new scripts may match this very block;
+          // the blocks before it are owed a rescan (in a rescan: every block scanned so far).
+          this.extendLookahead(only ? (data.tip?.height ?? height) : height - 1);
           testing = [...data.scripts.keys()].filter((s) => !tested.has(s));
           testing.forEach((s) => tested.add(s));
         }
-        if (!only) this.scannedUpTo = height;
         this.o.progress?.({ stage: 'filters', height, tip: to, fraction: (height - from + 1) / (to - from + 1) });
       }
       // One durable write per window: scanned hashes (for reorg detection) and how far we got.
@@ -255,8 +253,7 @@ export class WalletSync {
     const header = readHeader(raw);
     const block: BlockRef = { height, hash, time: header.time };
     const txs = readBlockTxs(raw);
-    const owned = new Set(data.graph().owned.keys());
-    const relevant = relevantTxs(txs, new Set(data.scripts.keys()), owned);
+    const relevant = relevantTxs(txs, new Set(data.scripts.keys()), data.ownedOutpoints());
     if (relevant.length === 0) return 0;
     const raws = rawTxsOf(raw, new Set(relevant.map((t) => t.txid)));
     const cs: Changeset = { txs: [], txUpdates: [], blocks: [{ height, hash }] };
@@ -284,63 +281,108 @@ export class WalletSync {
     const pending = [...data.txs.values()].filter((t) => t.state === 'active' && !t.block);
     const inMempool = this.o.scanMempool ? new Set(await source.mempoolTxids()) : null;
     if (inMempool) {
+      // Forget txids that left the mempool, so the set stays the size of the mempool.
+      for (const id of this.seenMempool) if (!inMempool.has(id)) this.seenMempool.delete(id);
       const fresh = [...inMempool].filter((id) => !this.seenMempool.has(id) && !data.txs.has(id));
       for (let i = 0; i < fresh.length; i += 64) {
         const chunk = fresh.slice(i, i + 64);
         const found = await Promise.all(chunk.map((id) => source.tx(id)));
-        const cs: Changeset = { txs: [], txUpdates: [] };
-        chunk.forEach((id, j) => {
-          this.seenMempool.add(id);
-          const lookup = found[j];
-          if (!lookup || lookup.block) return;
-          const parsed = readTx(lookup.raw);
-          if (!data.graph().isRelevant(parsed)) return;
-          cs.txs!.push({ txid: id, raw: lookup.raw, block: null, firstSeen: this.now(), state: 'active' });
-          // The mempool holds the newer spend: whatever it conflicts with was replaced.
-          for (const loser of data.conflictsOf(parsed.inputs, id)) {
-            if (!loser.block) for (const tid of data.withDescendants(loser.txid)) cs.txUpdates!.push({ txid: tid, state: 'replaced' });
+        // In mempool order a child may follow its parent within the chunk: judge each against the
+        // wallet as it is after the ones before it, and look at the skipped ones once more at the end.
+        let added = true;
+        let candidates = chunk.map((id, j) => ({ id, lookup: found[j] }));
+        while (added) {
+          added = false;
+          const later: typeof candidates = [];
+          for (const c of candidates) {
+            if (!c.lookup || c.lookup.block) continue;
+            if (this.acceptMempoolTx(c.id, c.lookup.raw)) added = true;
+            else later.push(c);
           }
-        });
-        if (cs.txs!.length || cs.txUpdates!.length) this.o.apply(cs);
+          candidates = later;
+        }
+        for (const id of chunk) this.seenMempool.add(id);
       }
     }
     // Our pending transactions that left the mempool: confirmed below our scan, lost to a conflict,
     // or never sent (a crash between persist and broadcast) — those are broadcast again.
     for (const tx of pending) {
-      if (inMempool?.has(tx.txid)) continue;
+      if (inMempool?.has(tx.txid) || data.txs.get(tx.txid)?.state !== 'active') continue;
       const lookup = await source.tx(tx.txid);
       if (lookup?.block) {
         this.o.apply({ txUpdates: [{ txid: tx.txid, block: { height: lookup.block.height, hash: lookup.block.hash, time: lookup.block.time } }] });
         continue;
       }
       if (lookup) continue;
-      const spentElsewhere = await Promise.all(
-        tx.parsed.inputs.map(async (i) => {
-          const spend = await source.outspend(i.txid, i.vout);
-          return spend.spent && spend.txid !== tx.txid;
-        }),
-      );
-      if (spentElsewhere.some(Boolean)) {
-        this.o.apply({ txUpdates: data.withDescendants(tx.txid).map((id) => ({ txid: id, state: 'conflicted' as const })) });
-      } else {
-        await this.rebroadcast(tx.raw);
-      }
+      await this.settleMissing(tx);
     }
   }
 
-  private async rebroadcast(raw: Uint8Array): Promise<void> {
+  /** Records a mempool transaction if it touches the wallet; returns whether it did. */
+  private acceptMempoolTx(txid: string, raw: Uint8Array): boolean {
+    const { data } = this.o;
+    const parsed = readTx(raw);
+    const owned = data.ownedOutpoints();
+    const relevant = parsed.outputs.some((o) => data.scripts.has(bytesToHex(o.script))) || parsed.inputs.some((i) => owned.has(outpointKey(i.txid, i.vout)));
+    if (!relevant) return false;
+    const cs: Changeset = { txs: [{ txid, raw, block: null, firstSeen: this.now(), state: 'active' }], txUpdates: [] };
+    // The mempool holds the newer spend: whatever it conflicts with was replaced.
+    for (const loser of data.conflictsOf(parsed.inputs, txid)) {
+      if (!loser.block) for (const id of data.withDescendants(loser.txid)) cs.txUpdates!.push({ txid: id, state: 'replaced' });
+    }
+    this.o.apply(cs);
+    return true;
+  }
+
+  /**
+   * A pending transaction of ours the node does not have. If a coin it spends went to another
+   * transaction, it lost — unless that other one is our own earlier send it replaced (a crash
+   * between recording a bump and broadcasting it): then the replacement is what must go out.
+   * If nobody spent its coins, or the node cannot tell (Core without -txindex), send it again.
+   */
+  private async settleMissing(tx: ParsedTx): Promise<void> {
+    const { data, source } = this.o;
+    const spenders = await Promise.all(
+      tx.parsed.inputs.map(async (i) => {
+        try {
+          const spend = await source.outspend(i.txid, i.vout);
+          return spend.spent && spend.txid !== tx.txid ? spend.txid : null;
+        } catch (err) {
+          if (err instanceof ChainError && err.code === 'NOT_FOUND') return null;
+          throw err;
+        }
+      }),
+    );
+    const others = [...new Set(spenders.filter((s): s is string => s !== null))];
+    if (others.length === 0) {
+      await this.rebroadcast(tx.raw);
+      return;
+    }
+    const replacedByUs = others.every((id) => data.txs.get(id)?.state === 'replaced');
+    if (replacedByUs && (await this.rebroadcast(tx.raw))) return;
+    const revive = replacedByUs ? others.flatMap((id) => data.withDescendantsAnyState(id)).map((id) => ({ txid: id, state: 'active' as const })) : [];
+    this.o.apply({ txUpdates: [...data.withDescendants(tx.txid).map((id) => ({ txid: id, state: 'conflicted' as const })), ...revive] });
+  }
+
+  /** Hands a transaction to the node again; false if the node refused it. */
+  private async rebroadcast(raw: Uint8Array): Promise<boolean> {
     try {
       await this.o.source.broadcast(raw);
+      return true;
     } catch (err) {
-      // A rejection (missing inputs, fee too low after a mempool change…) leaves it pending for the
-      // user to bump or cancel; it is reported, not fatal to sync.
+      // A rejection (missing inputs, fee too low after a mempool change…) leaves it for the user to
+      // bump or cancel; it is reported, not fatal to sync.
       this.o.onRebroadcastError?.(err);
+      if (err instanceof ChainError && err.code === 'REJECTED') return false;
+      throw err;
     }
   }
 }
 
 /** Records a transaction we are about to broadcast, and what it replaces: persist before send. */
 export function recordOutgoing(data: WalletData, tx: { txid: string; raw: Uint8Array }, now: number): Changeset {
+  // Already confirmed: there is nothing to record (and its block must not be forgotten).
+  if (data.txs.get(tx.txid)?.block) return {};
   const parsed = readTx(tx.raw);
   const replaced = data.conflictsOf(parsed.inputs, tx.txid).filter((t) => !t.block);
   const own: WalletTx = { txid: tx.txid, raw: tx.raw, block: null, firstSeen: now, state: 'active' };

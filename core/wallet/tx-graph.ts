@@ -163,8 +163,12 @@ export function balance(graph: TxGraph, tipHeight: number, frozen: ReadonlySet<s
   for (const coin of graph.unspent()) {
     b.total += coin.value;
     if (isImmature(coin, tipHeight)) b.immature += coin.value;
-    else if (!coin.block) b.unconfirmed += coin.value;
-    else {
+    else if (!coin.block) {
+      b.unconfirmed += coin.value;
+      // Change of our own sends is spendable before it confirms (Core's "trusted" coins).
+      const parent = graph.txs.get(coin.txid);
+      if (parent && graph.debit(parent).allMine && !frozen.has(outpointKey(coin.txid, coin.vout))) b.spendable += coin.value;
+    } else {
       b.confirmed += coin.value;
       if (frozen.has(outpointKey(coin.txid, coin.vout))) b.frozen += coin.value;
       else b.spendable += coin.value;

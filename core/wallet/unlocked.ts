@@ -16,11 +16,7 @@ export class UnlockedKeys {
   private master: ExtendedKey | null;
   private readonly derived = new Map<string, ExtendedKey>();
 
-  constructor(
-    master: ExtendedKey,
-    /** BIP39 words and passphrase, for "show recovery phrase". */
-    private mnemonic: { mnemonic: string; bip39Passphrase: string } | null,
-  ) {
+  constructor(master: ExtendedKey) {
     this.master = master;
   }
 
@@ -85,15 +81,11 @@ export class UnlockedKeys {
     return signed;
   }
 
-  recoveryPhrase(): { mnemonic: string; bip39Passphrase: string } | null {
-    return this.mnemonic;
-  }
 
   wipe(): void {
     for (const key of this.derived.values()) key.wipe();
     this.derived.clear();
     this.master?.wipe();
     this.master = null;
-    this.mnemonic = null;
   }
 }

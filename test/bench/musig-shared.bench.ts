@@ -71,7 +71,7 @@ export default function (bench: typeof createBench): void {
     finalizeInputs(tx, planInputs(tx, { policy, outputs: shared }));
     return tx;
   };
-  const unlocked = new UnlockedKeys(masters[0]!, null);
+  const unlocked = new UnlockedKeys(masters[0]!);
   const singleOut = single.output(0, 0);
   const singleInput = () => {
     const tx = createPsbt({ inputs: [{ txid: 'aa'.repeat(32), vout: 0, sequence: 0xfffffffd }], outputs: [{ script: singleOut.scriptPubKey, amount: 90_000n }] });

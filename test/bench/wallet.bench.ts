@@ -111,7 +111,7 @@ export default async function (bench: typeof CreateBench): Promise<void> {
     });
   }
   psbt.addOutput({ script: account.script(1, 0), amount: 9_000_000n });
-  const keys = new UnlockedKeys(master, null);
+  const keys = new UnlockedKeys(master);
   keys.signPsbt(psbt.clone()); // derive and cache the 100 child keys once, as an unlocked wallet would
   const ours = b.measure('sign 100-input taproot PSBT (sighashes + derivation lookup + BIP340)', () => keys.signPsbt(psbt.clone()), { seconds: 3 });
   const sk = randomBytes(32);

@@ -1,6 +1,5 @@
-// Code-review findings on the on-chain wallet engine, each shown on the Playground. Every `it.fails`
-// here is a demonstrated bug: the test states the correct behaviour and fails today. When a bug is
-// fixed, its `it.fails` starts failing and must become `it`.
+// Code-review findings on the on-chain wallet engine, each shown on the Playground: every test
+// states the correct behaviour for a bug the review demonstrated (and failed before its fix).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiCallError, createClient, type Client } from '../../../core/api/client.js';
 import { scriptPubKeyToAddress } from '../../../core/bitcoin/address.js';
@@ -70,7 +69,7 @@ describe('review: sends, replacements and typed errors', () => {
 
   // wallet-handlers.ts:38 nextChangeIndex = lastUsed(1)+1 is computed from broadcast txs only, so two
   // drafts prepared before either is sent share the change index; both broadcast (different coins).
-  it.fails('two drafts prepared before either is sent do not share a change address', async () => {
+  it('two drafts prepared before either is sent do not share a change address', async () => {
     const { walletId, coins } = await fundedWallet(api, [1_000_000, 2_000_000]);
     const a = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(1), amount: 100_000 }], feeRate: 1, inputs: [coins[0]!] });
     const b = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(2), amount: 100_000 }], feeRate: 1, inputs: [coins[1]!] });
@@ -83,7 +82,7 @@ describe('review: sends, replacements and typed errors', () => {
 
   // wallet-handlers.ts:98-113 + sync.ts:343 recordOutgoing: a draft reviewed as a plain payment
   // (replaces: []) silently replaces an earlier send that spent the same coin.
-  it.fails('a draft reviewed as a plain payment does not silently replace an earlier send', async () => {
+  it('a draft reviewed as a plain payment does not silently replace an earlier send', async () => {
     const { walletId } = await fundedWallet(api, [1_000_000]);
     const a = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(3), amount: 100_000 }], feeRate: 1 });
     const b = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(4), amount: 200_000 }], feeRate: 5 });
@@ -96,7 +95,7 @@ describe('review: sends, replacements and typed errors', () => {
 
   // send.ts:169-188 buildBump: replaces withDescendants(txid) but keeps only the original's payments,
   // so a later payment funded by the original's change is evicted and never re-created.
-  it.fails('bumping a send whose change funded a later payment does not drop that payment', async () => {
+  it('bumping a send whose change funded a later payment does not drop that payment', async () => {
     const { walletId } = await fundedWallet(api, [1_000_000]);
     const a = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(5), amount: 100_000 }], feeRate: 1 });
     const { txid: parent } = await api.call('wallet.send', { walletId, psbt: a.psbt });
@@ -115,7 +114,7 @@ describe('review: sends, replacements and typed errors', () => {
 
   // send.ts:177 buildBump takes `extra` coins from spendableCoins(), which includes unconfirmed change
   // of other pending sends: Core refuses such a replacement (BIP125 rule 2, replacement-adds-unconfirmed).
-  it.fails('a fee bump never adds an unconfirmed input (BIP125 rule 2)', async () => {
+  it('a fee bump never adds an unconfirmed input (BIP125 rule 2)', async () => {
     const { walletId, coins } = await fundedWallet(api, [1_000_000, 2_000_000]);
     const other = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(7), amount: 100_000 }], feeRate: 1, inputs: [coins[1]!] });
     await api.call('wallet.send', { walletId, psbt: other.psbt });
@@ -131,7 +130,7 @@ describe('review: sends, replacements and typed errors', () => {
 
   // send.ts:174 + coin-selection.ts:591: a tx whose outputs are all on the change chain (a cancel, a
   // CPFP child) shows canBump, and bumping it asks selectCoins for zero recipients: RangeError → INTERNAL.
-  it.fails('bumping a cancel transaction is a typed error or a draft, never INTERNAL', async () => {
+  it('bumping a cancel transaction is a typed error or a draft, never INTERNAL', async () => {
     const { walletId } = await fundedWallet(api, [1_000_000]);
     const a = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(9), amount: 100_000 }], feeRate: 1 });
     const { txid } = await api.call('wallet.send', { walletId, psbt: a.psbt });
@@ -144,21 +143,21 @@ describe('review: sends, replacements and typed errors', () => {
   // send.ts:116-122 / coin-selection.ts:603: coin-control outpoints are not de-duplicated, so one
   // coin counts twice: the draft pays 1.5M from a 1M coin, and sending it records a tx (shown in the
   // history as conflicted, net -1.5M) before the node refuses bad-txns-inputs-duplicate.
-  it.fails('coin control with the same outpoint twice is refused before any draft is built', async () => {
+  it('coin control with the same outpoint twice is refused before any draft is built', async () => {
     const { walletId, coins } = await fundedWallet(api, [1_000_000]);
     const draft = api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(16), amount: 1_500_000 }], feeRate: 1, inputs: [coins[0]!, coins[0]!] });
     expect(['INVALID_PARAMS', 'INVALID_INPUT']).toContain(await codeOf(draft));
   });
 
   // psbt.ts PsbtError is not mapped by node/errors.ts toApiError: a user's PSBT mistake is INTERNAL.
-  it.fails('combining two unrelated PSBTs is INVALID_INPUT, not INTERNAL', async () => {
+  it('combining two unrelated PSBTs is INVALID_INPUT, not INTERNAL', async () => {
     const { walletId } = await fundedWallet(api, [1_000_000]);
     const a = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(10), amount: 100_000 }], feeRate: 1 });
     const b = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(11), amount: 200_000 }], feeRate: 1 });
     expect(await codeOf(api.call('wallet.combinePsbts', { walletId, psbts: [a.psbt, b.psbt] }))).toBe('INVALID_INPUT');
   });
 
-  it.fails('signing a PSBT whose input asks for SIGHASH_NONE is refused as INVALID_INPUT, not INTERNAL', async () => {
+  it('signing a PSBT whose input asks for SIGHASH_NONE is refused as INVALID_INPUT, not INTERNAL', async () => {
     const { walletId } = await fundedWallet(api, [1_000_000]);
     const draft = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(12), amount: 100_000 }], feeRate: 1 });
     const tx = decodePsbt(draft.psbt);
@@ -169,7 +168,7 @@ describe('review: sends, replacements and typed errors', () => {
   // wallet-handlers.ts:106-109: any broadcast error, including a timeout after the node accepted
   // the tx, marks it 'conflicted'; sync never looks at it again (sync.ts:284 and :287), so its coin
   // shows spendable while the payment sits in the mempool.
-  it.fails('a broadcast that timed out after the node accepted it stays pending', async () => {
+  it('a broadcast that timed out after the node accepted it stays pending', async () => {
     const { walletId } = await fundedWallet(api, [1_000_000]);
     const draft = await api.call('wallet.prepareSend', { walletId, recipients: [{ address: payee(13), amount: 100_000 }], feeRate: 1 });
     const source = app.chain.source();
@@ -191,7 +190,7 @@ describe('review: sends, replacements and typed errors', () => {
   // sync.ts:168-173 + :252-260: a coin found by the gap rescan was spent in a block the main pass
   // scanned after its script was derived; relevantTxs() skipped that spend (the coin was not known
   // yet) and the rescan covers only blocks before the derivation, so the spent coin shows unspent.
-  it.fails('restore: a coin revealed by the gap rescan and spent later is not counted', async () => {
+  it('restore: a coin revealed by the gap rescan and spent later is not counted', async () => {
     const { words } = await api.call('wallet.generateMnemonic', { words: 12 });
     const phrase = words.join(' ');
     const sender = await api.call('wallet.restore', { mnemonic: phrase, name: 'Sender', passphrase: PASSPHRASE });
@@ -226,7 +225,7 @@ describe('review: sync after a transient error', () => {
 
   // sync.ts:184 `missed` lives only in the WalletSync object; a failed sync drops it (wallet-service.ts:412)
   // and the next run resumes from the committed window, so the rescan of earlier blocks never happens.
-  it.fails('restore: a transient source error mid-scan does not lose the gap rescan', async () => {
+  it('restore: a transient source error mid-scan does not lose the gap rescan', async () => {
     const { words } = await api.call('wallet.generateMnemonic', { words: 12 });
     const phrase = words.join(' ');
     await api.call('playground.faucet', { address: receiveAddress(phrase, 25), amount: 2_000_000 });
@@ -262,7 +261,7 @@ describe('review: crash safety', () => {
   // broadcasting it, the next sync finds the bump's inputs spent by the original, marks the bump
   // 'conflicted' instead of broadcasting it, and the original stays 'replaced': no active tx spends
   // the coin, which is in fact spent by the original in the mempool.
-  it.fails('a fee bump killed between persist and broadcast is broadcast by the next sync', async () => {
+  it('a fee bump killed between persist and broadcast is broadcast by the next sync', async () => {
     let { app, api, dataDir } = await startApp();
     let bumpTxid = '';
     let walletId = '';
@@ -297,7 +296,7 @@ describe('review: crash safety', () => {
   // wallet-service.ts:209-230 importWatchOnly writes the final file directly (no tmp+rename as for
   // seed wallets): a crash after the migration and before the meta row leaves a file with no meta,
   // and wallet.list (wallet-service.ts:155) then fails with INTERNAL for every wallet.
-  it.fails('a half-created wallet file does not make wallet.list fail', async () => {
+  it('a half-created wallet file does not make wallet.list fail', async () => {
     const dataDir = tempDir('tapdesk-review-list');
     const app = new TapdeskApp({ dataDir, mode: 'cli', version: 'test' });
     const api = createClient(app.server.local());

@@ -1,6 +1,6 @@
 // Code-review findings on wallet sync and outgoing records, shown with a stub ChainSource (no
-// filters needed: the wallet is at the source's tip, so only the mempool step runs). Every
-// `it.fails` states the correct behaviour and fails today.
+// filters needed: the wallet is at the source's tip, so only the mempool step runs). Each test
+// states the correct behaviour for a bug the review demonstrated (and failed before its fix).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { Transaction } from '@scure/btc-signer';
@@ -62,7 +62,7 @@ describe('review: sync mempool step', () => {
   // outspend needs -txindex for a confirmed funding tx (bitcoind/source.ts:360-361 throws NOT_FOUND),
   // so on a default Core node the sync fails at every run and the tx persisted before a crash is
   // never broadcast again.
-  it.fails('a pending tx missing from the mempool is rebroadcast even when outspend cannot answer (Core without -txindex)', async () => {
+  it('a pending tx missing from the mempool is rebroadcast even when outspend cannot answer (Core without -txindex)', async () => {
     const pending = rawTx([{ txid: funding.txid, vout: 0 }], [{ script: FOREIGN, amount: 90_000n }]);
     const data = new WalletData({
       scripts: [ours],
@@ -87,7 +87,7 @@ describe('review: sync mempool step', () => {
   // sync.ts:288-304: relevance is judged against the graph as it was before the chunk, so a mempool
   // tx spending an output that another tx of the same chunk pays us is skipped, marked seen, and
   // never looked at again: the spent coin stays in the balance until the spend confirms.
-  it.fails('a mempool spend of an unconfirmed incoming coin is seen in the same sync', async () => {
+  it('a mempool spend of an unconfirmed incoming coin is seen in the same sync', async () => {
     const data = new WalletData({ scripts: [ours], txs: [], blocks: [{ height: TIP.height, hash: TIP.hash }], tip: TIP });
     const incoming = rawTx([{ txid: '22'.repeat(32), vout: 0 }], [{ script: derive(0, 0), amount: 50_000n }]);
     const spend = rawTx([{ txid: incoming.txid, vout: 0 }], [{ script: FOREIGN, amount: 49_000n }]);
@@ -103,7 +103,7 @@ describe('review: sync mempool step', () => {
 describe('review: recordOutgoing', () => {
   // sync.ts:346 records the tx as unconfirmed and wallet-store.ts:192 overwrites the block columns:
   // re-broadcasting a confirmed tx (PSBT tools → Broadcast) turns it back into a pending, bumpable tx.
-  it.fails('recording an already confirmed transaction keeps its block', () => {
+  it('recording an already confirmed transaction keeps its block', () => {
     const block = { height: 90, hash: 'cd'.repeat(32), time: 1 };
     const data = new WalletData({ scripts: [ours], txs: [{ ...funding, block, firstSeen: 1, state: 'active' }], blocks: [], tip: TIP });
     data.apply(recordOutgoing(data, funding, 2));
