@@ -4,9 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildBip21, parseBip21 } from '../../../core/bitcoin/bip21.js';
-import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { mainnet as NETWORK } from '../../../core/bitcoin/networks.js';
-import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.js';
+import { fuzzRuns, fuzzTimeout, valueOrDecodeError } from '../../support/fuzz.js';
 
 const VALID = [
   'bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?amount=20.3&label=Luke-Jr',
@@ -18,15 +17,8 @@ const VALID = [
 const CHARS = 'bitcoin:?&=%.0123456789abcdefABCDEF-+ lnbc1qpzry9x8gf2tvdw0s3jn54khce6mua7lreq-amountlabelmessage';
 
 function check(uri: string): void {
-  let parsed;
-  try {
-    parsed = parseBip21(uri, NETWORK);
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw err;
-    expect(err.code).toMatch(/^BIP21_/);
-    return;
-  }
-  if (parsed.address === null) return;
+  const parsed = valueOrDecodeError(() => parseBip21(uri, NETWORK), { code: /^BIP21_/ });
+  if (parsed === undefined || parsed.address === null) return;
   const again = parseBip21(
     buildBip21({ address: parsed.address, ...(parsed.amount !== null ? { amount: parsed.amount } : {}), ...(parsed.label !== null ? { label: parsed.label } : {}) }, NETWORK),
     NETWORK,

@@ -3,9 +3,8 @@
 // structural checks (version, depth, key prefix, point, scalar) behind the Base58Check layer.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { ExtendedKey, parseExtendedKey, parseHdPath } from '../../../core/bitcoin/hdkey.js';
-import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.js';
+import { fuzzRuns, fuzzTimeout, valueOrDecodeError } from '../../support/fuzz.js';
 
 const VALID = [
   'xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8',
@@ -16,11 +15,8 @@ const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const VERSIONS = [0x0488b21e, 0x0488ade4, 0x043587cf, 0x04358394, 0x12345678];
 
 function check(text: string): void {
-  try {
-    expect(parseExtendedKey(text).toBase58()).toBe(text);
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw err;
-  }
+  const key = valueOrDecodeError(() => parseExtendedKey(text));
+  if (key) expect(key.toBase58()).toBe(text);
 }
 
 describe('BIP32 parsing fuzz', () => {
@@ -65,13 +61,10 @@ describe('BIP32 parsing fuzz', () => {
         });
       fc.assert(
         fc.property(fc.oneof(payload, fc.uint8Array({ maxLength: 90 })), (bytes) => {
-          try {
-            const key = ExtendedKey.fromBytes(bytes);
-            expect(key.depth).toBe(bytes[4]);
-            if (!key.isPrivate) expect(key.toXpubBytes()).toEqual(bytes);
-          } catch (err) {
-            if (!(err instanceof DecodeError)) throw err;
-          }
+          const key = valueOrDecodeError(() => ExtendedKey.fromBytes(bytes));
+          if (!key) return;
+          expect(key.depth).toBe(bytes[4]);
+          if (!key.isPrivate) expect(key.toXpubBytes()).toEqual(bytes);
         }),
         { numRuns: fuzzRuns },
       );
@@ -84,11 +77,7 @@ describe('BIP32 parsing fuzz', () => {
     () => {
       fc.assert(
         fc.property(fc.string({ unit: fc.constantFrom('m', '/', '0', '1', '9', "'", 'h', 'H', '*', '-', ' '), maxLength: 24 }), (path) => {
-          try {
-            for (const i of parseHdPath(path)) expect(Number.isInteger(i) && i >= 0 && i <= 0xffffffff).toBe(true);
-          } catch (err) {
-            if (!(err instanceof DecodeError)) throw err;
-          }
+          for (const i of valueOrDecodeError(() => parseHdPath(path)) ?? []) expect(Number.isInteger(i) && i >= 0 && i <= 0xffffffff).toBe(true);
         }),
         { numRuns: fuzzRuns },
       );

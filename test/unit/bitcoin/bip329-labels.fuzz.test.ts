@@ -2,25 +2,16 @@
 // returns records — which export and parse back to the same records — or throws DecodeError.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { exportLabels, parseLabels } from '../../../core/bitcoin/labels.js';
-import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.js';
+import { fuzzRuns, fuzzTimeout, valueOrDecodeError } from '../../support/fuzz.js';
 import { vectorText } from '../../support/vectors.js';
 
 const LINES = vectorText('bip329-labels.jsonl').split('\n').filter((l) => l.trim());
 const CHARS = '{}[]",:\\ 0123456789abcdeftrufalsnxpubkeyinputoutputaddrtyperefspendableorigin\n\r\u0000é';
 
 function check(text: string): void {
-  let labels;
-  try {
-    labels = parseLabels(text);
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw err;
-    expect(err.code).toMatch(/^BIP329_/);
-    expect(err.message).toMatch(/^line \d+: /);
-    return;
-  }
-  expect(parseLabels(exportLabels(labels))).toEqual(labels);
+  const labels = valueOrDecodeError(() => parseLabels(text), { code: /^BIP329_/, message: /^line \d+: / });
+  if (labels) expect(parseLabels(exportLabels(labels))).toEqual(labels);
 }
 
 describe('BIP329 parsing fuzz', () => {

@@ -4,10 +4,9 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { decodeScriptNumber, encodeScriptNumber } from '../../../core/bitcoin/script-number.js';
 import { parseControlBlock } from '../../../core/bitcoin/tapscript.js';
-import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.js';
+import { fuzzRuns, fuzzTimeout, valueOrDecodeError } from '../../support/fuzz.js';
 
 // BIP341 wallet vector scriptPubKey(3), control block of leaf 0.
 const VALID_BLOCK = hexToBytes(
@@ -17,15 +16,12 @@ const VALID_BLOCK = hexToBytes(
 // Every control block of a valid length needs a curve operation (lift_x of the internal key), so
 // the inputs are weighted towards malformed lengths to keep the run to a few seconds.
 function checkBlock(bytes: Uint8Array): void {
-  try {
-    const block = parseControlBlock(bytes);
-    expect(block.leafVersion | block.parity).toBe(bytes[0]);
-    expect(block.internalKey).toEqual(bytes.subarray(1, 33));
-    expect(block.path.length).toBe((bytes.length - 33) / 32);
-    block.path.forEach((h, i) => expect(h).toEqual(bytes.subarray(33 + 32 * i, 65 + 32 * i)));
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw err;
-  }
+  const block = valueOrDecodeError(() => parseControlBlock(bytes));
+  if (!block) return;
+  expect(block.leafVersion | block.parity).toBe(bytes[0]);
+  expect(block.internalKey).toEqual(bytes.subarray(1, 33));
+  expect(block.path.length).toBe((bytes.length - 33) / 32);
+  block.path.forEach((h, i) => expect(h).toEqual(bytes.subarray(33 + 32 * i, 65 + 32 * i)));
 }
 
 describe('tapscript adapter fuzz', () => {
@@ -57,12 +53,8 @@ describe('tapscript adapter fuzz', () => {
     () => {
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 6 }), fc.integer({ min: 1, max: 5 }), (bytes, max) => {
-          try {
-            const n = decodeScriptNumber(bytes, max);
-            expect(encodeScriptNumber(n)).toEqual(bytes);
-          } catch (err) {
-            if (!(err instanceof DecodeError)) throw err;
-          }
+          const n = valueOrDecodeError(() => decodeScriptNumber(bytes, max));
+          if (n !== undefined) expect(encodeScriptNumber(n)).toEqual(bytes);
         }),
         { numRuns: fuzzRuns },
       );

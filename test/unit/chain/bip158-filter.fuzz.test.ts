@@ -4,10 +4,9 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { decodeBasicFilter, encodeBasicFilter, matchAny } from '../../../core/chain/bip158.js';
 import { forEachOutputScript, readBlockTxs } from '../../../core/chain/block.js';
-import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.js';
+import { fuzzRuns, fuzzTimeout, mutatedBytes, valueOrDecodeError } from '../../support/fuzz.js';
 import { vectorJson } from '../../support/vectors.js';
 
 type Row = [number, string, string, string[], string, string, string, string];
@@ -18,40 +17,12 @@ const queries = [hexToBytes('76a914913bcc2be49cb534c20474c4dee1e9c4c317e7eb88ac'
 // Small blocks only, so a run stays within a few seconds.
 const blocks = rows.map((r) => hexToBytes(r[2])).filter((b) => b.length < 1200);
 
-function decodesOrDecodeError(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw err;
-  }
-}
-
-/** A valid input with a few bytes flipped, inserted, removed or the tail cut. */
-function mutated(seeds: Uint8Array[]): fc.Arbitrary<Uint8Array> {
-  return fc
-    .tuple(
-      fc.constantFrom(...seeds),
-      fc.array(fc.tuple(fc.constantFrom('flip', 'insert', 'delete', 'cut'), fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }),
-    )
-    .map(([seed, edits]) => {
-      let bytes = [...seed];
-      for (const [op, at, value] of edits) {
-        const i = bytes.length === 0 ? 0 : at % bytes.length;
-        if (op === 'flip') bytes[i] = ((bytes[i] ?? 0) ^ (value || 1)) & 0xff;
-        else if (op === 'insert') bytes.splice(i, 0, value);
-        else if (op === 'delete') bytes.splice(i, 1);
-        else bytes = bytes.slice(0, i);
-      }
-      return Uint8Array.from(bytes);
-    });
-}
-
 describe('BIP158 filter decoder fuzz', () => {
   it('random bytes: decode and match return or throw DecodeError', { timeout: fuzzTimeout }, () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 48 }), (bytes) => {
-        decodesOrDecodeError(() => decodeBasicFilter(bytes));
-        decodesOrDecodeError(() => expect(typeof matchAny(bytes, hash, queries)).toBe('boolean'));
+        valueOrDecodeError(() => decodeBasicFilter(bytes));
+        valueOrDecodeError(() => expect(typeof matchAny(bytes, hash, queries)).toBe('boolean'));
       }),
       { numRuns: fuzzRuns },
     );
@@ -59,12 +30,12 @@ describe('BIP158 filter decoder fuzz', () => {
 
   it('mutated valid filters: decode and match return or throw DecodeError', { timeout: fuzzTimeout }, () => {
     fc.assert(
-      fc.property(mutated(filters), (bytes) => {
-        decodesOrDecodeError(() => {
+      fc.property(mutatedBytes(filters), (bytes) => {
+        valueOrDecodeError(() => {
           const { n, values } = decodeBasicFilter(bytes);
           expect(values).toHaveLength(n);
         });
-        decodesOrDecodeError(() => matchAny(bytes, hash, queries));
+        valueOrDecodeError(() => matchAny(bytes, hash, queries));
       }),
       { numRuns: fuzzRuns },
     );
@@ -93,7 +64,7 @@ describe('block reader fuzz', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (tail) => {
         const bytes = Uint8Array.from([...header, ...tail]);
-        decodesOrDecodeError(() => forEachOutputScript(bytes, () => {}));
+        valueOrDecodeError(() => forEachOutputScript(bytes, () => {}));
       }),
       { numRuns: fuzzRuns },
     );
@@ -101,8 +72,8 @@ describe('block reader fuzz', () => {
 
   it('mutated valid blocks: return or throw DecodeError', { timeout: fuzzTimeout }, () => {
     fc.assert(
-      fc.property(mutated(blocks), (bytes) => {
-        decodesOrDecodeError(() => readBlockTxs(bytes));
+      fc.property(mutatedBytes(blocks), (bytes) => {
+        valueOrDecodeError(() => readBlockTxs(bytes));
       }),
       { numRuns: fuzzRuns },
     );

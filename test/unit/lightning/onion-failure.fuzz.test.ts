@@ -3,30 +3,8 @@
 // random failure messages, then mutated.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { FAILURES, createFailurePacket, unwrapFailurePacket, wrapFailurePacket } from '../../../core/lightning/onion/index.js';
-import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.js';
-
-function valueOrDecodeError(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw err;
-    expect(typeof err.code).toBe('string');
-  }
-}
-
-/** Byte edits: replace / insert / delete at positions taken modulo the length. */
-function edit(bytes: Uint8Array, ops: [number, number, number][]): Uint8Array {
-  let out = bytes.slice();
-  for (const [pos, op, value] of ops) {
-    const at = pos % out.length;
-    if (op === 0) out[at] = value;
-    else if (op === 1) out = Uint8Array.of(...out.subarray(0, at), value, ...out.subarray(at));
-    else out = Uint8Array.of(...out.subarray(0, at), ...out.subarray(at + 1));
-  }
-  return out;
-}
+import { fuzzRuns, fuzzTimeout, mutatedBytes, valueOrDecodeError } from '../../support/fuzz.js';
 
 const CODES = Object.values(FAILURES).map((f) => f.code);
 const SECRETS = [new Uint8Array(32).fill(0x51), new Uint8Array(32).fill(0x52), new Uint8Array(32).fill(0x53)];
@@ -48,12 +26,9 @@ function created(hops: number): Uint8Array[] {
     });
 }
 
-const ops = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 2 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 3 });
+/** Created packets, one in six intact (so attribution succeeds), the rest mutated; or random bytes. */
 const packets = (pool: Uint8Array[]) =>
-  fc.oneof(
-    fc.tuple(fc.constantFrom(...pool), fc.option(ops, { nil: undefined })).map(([p, o]) => (o ? edit(p, o) : p)),
-    fc.uint8Array({ maxLength: 120 }),
-  );
+  fc.oneof(fc.oneof({ arbitrary: fc.constantFrom(...pool), weight: 1 }, { arbitrary: mutatedBytes(pool), weight: 5 }), fc.uint8Array({ maxLength: 120 }));
 
 describe('BOLT 4 failure onion fuzz', () => {
   // Unwrapping costs one ChaCha20 stream and three HMACs per hop (~30 µs with @noble): the 100k-run
@@ -62,7 +37,7 @@ describe('BOLT 4 failure onion fuzz', () => {
     'unwrapping at the origin of a one-hop route: value or DecodeError',
     () => {
       const route = SECRETS.slice(0, 1);
-      fc.assert(fc.property(packets(created(1)), (packet) => valueOrDecodeError(() => unwrapFailurePacket(route, packet))), { numRuns: fuzzRuns });
+      fc.assert(fc.property(packets(created(1)), (packet) => void valueOrDecodeError(() => unwrapFailurePacket(route, packet))), { numRuns: fuzzRuns });
     },
     fuzzTimeout,
   );
@@ -72,7 +47,7 @@ describe('BOLT 4 failure onion fuzz', () => {
     () => {
       const pool = created(3);
       expect(pool.every((p) => unwrapFailurePacket(SECRETS, p).hopIndex >= 0)).toBe(true);
-      fc.assert(fc.property(packets(pool), (packet) => valueOrDecodeError(() => unwrapFailurePacket(SECRETS, packet))), {
+      fc.assert(fc.property(packets(pool), (packet) => void valueOrDecodeError(() => unwrapFailurePacket(SECRETS, packet))), {
         numRuns: Math.max(2000, Math.floor(fuzzRuns / 20)),
       });
     },

@@ -2,31 +2,14 @@
 // behind every described type number and on random bytes of any type; whatever decodes re-encodes
 // to the same bytes. Mutated valid messages: wire-messages.fuzz.test.ts.
 import fc from 'fast-check';
-import { equalBytes } from '@noble/ciphers/utils.js';
 import { describe, it } from 'vitest';
-import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { MESSAGES, type MessageName, decodeMessage, encodeMessage, messageType } from '../../../core/lightning/messages.js';
-import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.js';
-
-function valueOrDecodeError<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw err;
-    // Plain checks, not expect(): this runs 100k times per property.
-    if (!/^[a-z0-9_]+$/.test(err.code)) throw new Error(`DecodeError without a stable code: ${err.code}`);
-    return undefined;
-  }
-}
-
-function sameBytes(actual: Uint8Array, expected: Uint8Array): void {
-  if (!equalBytes(actual, expected)) throw new Error(`re-encoding differs: ${actual.join(',')} vs ${expected.join(',')}`);
-}
+import { assertSameBytes, fuzzRuns, fuzzTimeout, valueOrDecodeError } from '../../support/fuzz.js';
 
 /** Decodes; if that worked, the re-encoding must be the input. */
 function roundTrip(bytes: Uint8Array): void {
   const msg = valueOrDecodeError(() => decodeMessage(bytes));
-  if (msg && msg.kind !== 'unknown') sameBytes(encodeMessage(msg), bytes);
+  if (msg && msg.kind !== 'unknown') assertSameBytes(encodeMessage(msg), bytes, 're-encoding');
 }
 
 describe('message decoder fuzz: random inputs', () => {
@@ -51,5 +34,4 @@ describe('message decoder fuzz: random inputs', () => {
     },
     fuzzTimeout,
   );
-
 });
