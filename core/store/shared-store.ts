@@ -21,7 +21,6 @@ import { randomBytes } from 'node:crypto';
 import { SharedAccountError } from '../musig/coordination/errors.js';
 import type { NonceVault } from '../musig/coordination/nonce-vault.js';
 import type { NonceKeeper, NonceState } from '../musig/coordination/signing.js';
-import type { SecretNonce } from '../musig/nonce.js';
 import { openDatabase, type Component, type Db } from './database.js';
 
 export const sharedComponent: Component = {
@@ -133,10 +132,19 @@ export class SharedStore {
     return {
       remember: ({ pubNonce, secretNonce, session, txid, input, message }) => {
         const pubnonce = bytesToHex(pubNonce);
-        const sealed = vault.seal(secretNonce as SecretNonce, context({ pubnonce, session }), random);
+        const sealed = vault.seal(secretNonce, context({ pubnonce, session }), random);
         db.prepare(
           `INSERT INTO musig_nonces (pubnonce, session, txid, input, message, sealed, boot, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'fresh', ?)`,
         ).run(pubnonce, session, txid, input, bytesToHex(message), Buffer.from(sealed), vault.boot, now());
+      },
+      freshFor: (session) => {
+        const r = db.prepare(`SELECT pubnonce, message FROM musig_nonces WHERE session = ? AND state = 'fresh' AND boot = ?`).get(session, vault.boot) as
+          | { pubnonce: string; message: string }
+          | undefined;
+        return r ? { pubNonce: hexToBytes(r.pubnonce), message: hexToBytes(r.message) } : null;
+      },
+      discard: (pubNonce) => {
+        db.prepare(`UPDATE musig_nonces SET state = 'discarded', sealed = NULL, closed_at = ? WHERE pubnonce = ? AND state = 'fresh'`).run(now(), bytesToHex(pubNonce));
       },
       state: (pubNonce) => {
         const r = row(pubNonce);

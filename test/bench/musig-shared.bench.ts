@@ -15,7 +15,6 @@ import { policyDescriptor, sharedPolicy } from '../../core/musig/coordination/po
 import { proposeInput } from '../../core/musig/coordination/proposal.js';
 import { addNonces, finalizeInputs, signRound, type NonceKeeper, type NonceState } from '../../core/musig/coordination/signing.js';
 import { choosePath } from '../../core/musig/coordination/spend-path.js';
-import type { SecretNonce } from '../../core/musig/nonce.js';
 import { SecretNonce as Nonce } from '../../core/musig/nonce.js';
 import { accountFromDescriptor, bip86Account } from '../../core/wallet/account.js';
 import { UnlockedKeys } from '../../core/wallet/unlocked.js';
@@ -26,7 +25,9 @@ const random = (n: number) => new Uint8Array(randomBytes(n));
 function memoryKeeper(): NonceKeeper {
   const rows = new Map<string, { state: NonceState; session: string; message: Uint8Array; secret: Uint8Array | null }>();
   return {
-    remember: ({ pubNonce, secretNonce, session, message }) => void rows.set(bytesToHex(pubNonce), { state: 'fresh', session, message, secret: (secretNonce as SecretNonce).toBytes() }),
+    remember: ({ pubNonce, secretNonce, session, message }) => void rows.set(bytesToHex(pubNonce), { state: 'fresh', session, message, secret: secretNonce.toBytes() }),
+    freshFor: () => null,
+    discard: () => {},
     state: (pub) => rows.get(bytesToHex(pub)) ?? null,
     take: (pub) => Nonce.fromBytes(rows.get(bytesToHex(pub))!.secret!),
     commitUsed: (pub) => {

@@ -4,9 +4,10 @@
  * script), along which path, the BIP341 message, and the signing session — a MuSig2 KeyAgg
  * context with its BIP373 keys, or the keys of a plain script-path leaf.
  *
- * The path is what the proposer put in the input: no PSBT_IN_TAP_LEAF_SCRIPT means the key path,
- * exactly one means that leaf. Anything else, or a leaf or coin that is not this account's, is a
- * SharedAccountError (UNSUPPORTED_PSBT, WRONG_ACCOUNT). Only SIGHASH_DEFAULT is signed.
+ * The path is the proposer's choice, from the input's Tapdesk spend-path record (proposal.ts);
+ * without one, no PSBT_IN_TAP_LEAF_SCRIPT means the key path and exactly one means that leaf.
+ * Anything else, or a leaf or coin that is not this account's, is a SharedAccountError
+ * (UNSUPPORTED_PSBT, WRONG_ACCOUNT). Only SIGHASH_DEFAULT is signed.
  *
  * Not here: building PSBTs (proposal.ts), nonces and signatures (signing.ts).
  * Spec: BIP341 signature message, BIP371 fields, BIP373 MuSig2 fields, BIP328 derivation.
@@ -26,6 +27,7 @@ import { applyTaprootTweak, type KeyAggContext } from '../keyagg.js';
 import { SharedAccountError } from './errors.js';
 import type { KeyCard } from './key-card.js';
 import { leafRoles, type SharedPolicy } from './policy.js';
+import { recordedSpendPath } from './proposal.js';
 import type { SpendPath } from './spend-path.js';
 
 const SIGHASH_DEFAULT = 0;
@@ -111,15 +113,25 @@ function locateInput(ctx: SharedContext, input: TransactionInput, i: number): { 
 }
 
 function pathOf(ctx: SharedContext, input: TransactionInput, i: number, output: DerivedOutput): SpendPath {
-  const scripts = input.tapLeafScript ?? [];
   const { policy } = ctx;
-  if (scripts.length === 0) return { kind: 'key', signers: policy.participants.map((_, j) => j) };
-  if (scripts.length > 1) unsupported(i, `carries ${scripts.length} leaf scripts; Tapdesk proposals name exactly one spend path`);
-  const withVersion = scripts[0]![1];
-  const script = withVersion.subarray(0, -1);
   const leaves = output.taproot?.leaves ?? [];
-  const leaf = leaves.findIndex((l) => equalBytes(l.script, script) && l.leafVersion === withVersion[withVersion.length - 1]);
-  if (leaf < 0) unsupported(i, 'spends a leaf script that is not one of this account\'s leaves');
+  const recorded = recordedSpendPath(input);
+  let leaf: number;
+  if (recorded === 'invalid') unsupported(i, 'has a Tapdesk spend-path record that is neither the key path nor a leaf hash');
+  if (recorded === 'key') return { kind: 'key', signers: policy.participants.map((_, j) => j) };
+  if (recorded) {
+    leaf = leaves.findIndex((l) => equalBytes(l.leafHash, recorded));
+    if (leaf < 0) unsupported(i, 'names a spend path that is not one of this account\'s leaves');
+  } else {
+    // Made elsewhere: no leaf script means the key path, exactly one names its leaf.
+    const scripts = input.tapLeafScript ?? [];
+    if (scripts.length === 0) return { kind: 'key', signers: policy.participants.map((_, j) => j) };
+    if (scripts.length > 1) unsupported(i, `carries ${scripts.length} leaf scripts and no Tapdesk spend-path record, so which path to sign is unknown`);
+    const withVersion = scripts[0]![1];
+    const script = withVersion.subarray(0, -1);
+    leaf = leaves.findIndex((l) => equalBytes(l.script, script) && l.leafVersion === withVersion[withVersion.length - 1]);
+    if (leaf < 0) unsupported(i, 'spends a leaf script that is not one of this account\'s leaves');
+  }
   const role = leafRoles(policy)[leaf]!;
   if (role.kind === 'musig') return { kind: 'musig-leaf', leaf, signers: role.signers };
   return role.kind === 'multi' ? { kind: 'multi-leaf', leaf } : { kind: 'recovery', leaf };

@@ -46,6 +46,10 @@ export type NonceState = 'fresh' | 'used' | 'discarded';
 export interface NonceKeeper {
   /** Stores a new fresh nonce; durable when it returns, before its public half is shared. */
   remember(record: { pubNonce: Uint8Array; secretNonce: SecretNonce; session: string; txid: string; input: number; message: Uint8Array }): void;
+  /** Our fresh nonce for `session`, if one exists (made for another copy of the same PSBT). */
+  freshFor(session: string): { pubNonce: Uint8Array; message: Uint8Array } | null;
+  /** Discards one fresh nonce (it was made for a message that changed). */
+  discard(pubNonce: Uint8Array): void;
   /** What this wallet knows of a public nonce, or null if it never made it. */
   state(pubNonce: Uint8Array): { state: NonceState; session: string; message: Uint8Array } | null;
   /** A one-use copy of the fresh secret nonce; NONCE_REUSED / NONCE_DISCARDED otherwise. */
@@ -190,6 +194,14 @@ export function addNonces(tx: Transaction, plans: readonly InputPlan[], me: MyKe
     }
     keeper.discardOthers(txid, plan.input, session);
     if (!data) setParticipants(tx, { input: plan.input }, { aggregateKey: s.aggregateKey, participants: [...s.participantKeys] });
+    // Another copy of this payment already got our nonce: one session, one nonce — use it here too.
+    const made = keeper.freshFor(session);
+    if (made && equalBytes(made.message, plan.message)) {
+      addPubNonce(tx, plan.input, { participant: ourKey, signingKey: s.signingKey, leafHash: s.leafHash, pubNonce: made.pubNonce });
+      added++;
+      continue;
+    }
+    if (made) keeper.discard(made.pubNonce);
     const secretKey = key.privateKey!.slice();
     try {
       const { secretNonce, pubNonce } = nonceGen({

@@ -109,6 +109,17 @@ describe('nonce store', () => {
     expect(store.nonces().map((r) => r.state)).toEqual(['discarded', 'discarded', 'discarded']);
   });
 
+  it('freshFor finds this process\'s fresh nonce of a session; discard retires one', () => {
+    const { keeper } = sqliteKeeper('f1');
+    const n = freshNonce('f1');
+    expect(keeper.freshFor('session-1')).toBeNull();
+    keeper.remember(record(n));
+    expect(keeper.freshFor('session-1')).toEqual({ pubNonce: n.pubNonce, message: new Uint8Array(32).fill(7) });
+    keeper.discard(n.pubNonce);
+    expect(keeper.freshFor('session-1')).toBeNull();
+    expect(keeper.state(n.pubNonce)!.state).toBe('discarded');
+  });
+
   it('the schema refuses a fresh record without its secret, and two fresh nonces for one session', () => {
     const { keeper, store } = sqliteKeeper('s1');
     expect(() =>

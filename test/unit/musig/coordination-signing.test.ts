@@ -241,6 +241,26 @@ describe('nonce rules', () => {
     expect(bytesToHex(encodePsbt(tx))).toBe(once);
   });
 
+  it('round 1 on another copy of the same payment puts our existing fresh nonce in it: one session, one nonce', () => {
+    const fx = twoOfThree();
+    const first = proposal(fx, COINS.slice(0, 1), { signers: [0, 1, 2] });
+    const second = proposal(fx, COINS.slice(0, 1), { signers: [0, 1, 2] });
+    expect(second.id).toBe(first.id);
+    const { keeper, store } = sqliteKeeper('a');
+    expect(addNonces(first, plansOf(fx, first), keysOf(fx, alice), keeper, testRandom('a'))).toBe(1);
+    expect(addNonces(second, plansOf(fx, second), keysOf(fx, alice), keeper, testRandom('b'))).toBe(1);
+    const nonceOf = (tx: Transaction) => bytesToHex(inputMusigFields(tx.getInput(0)).pubNonces[0]!.pubNonce);
+    expect(nonceOf(second)).toBe(nonceOf(first));
+    expect(store.nonces()).toHaveLength(1);
+    // A copy whose message changed (same txid, other input amount) gets a new nonce; the old one is discarded.
+    const changed = proposal(fx, COINS.slice(0, 1), { signers: [0, 1, 2] });
+    const prev = changed.getInput(0).witnessUtxo!;
+    changed.updateInput(0, { witnessUtxo: { script: prev.script, amount: prev.amount + 5n } }, true);
+    expect(addNonces(changed, plansOf(fx, changed), keysOf(fx, alice), keeper, testRandom('c'))).toBe(1);
+    expect(nonceOf(changed)).not.toBe(nonceOf(first));
+    expect(store.nonces().map((n) => n.state)).toEqual(['discarded', 'fresh']);
+  });
+
   it('a PSBT that changes path (re-proposed for two signers) discards our nonces of the old path', () => {
     const fx = twoOfThree();
     const keyPath = proposal(fx, COINS.slice(0, 1), { signers: [0, 1, 2] });
@@ -264,15 +284,38 @@ describe('nonce rules', () => {
     );
   });
 
-  it('plans refuse PSBTs Tapdesk does not coordinate', () => {
+  it('the proposal names its spend path; plans read it, or the leaf scripts of a PSBT made elsewhere, and refuse what they cannot place', () => {
     const fx = twoOfThree();
+    const leafPsbt = proposal(fx, COINS.slice(0, 1), { signers: [0, 2] });
+    // Every leaf and every MuSig2 aggregate is in the PSBT; the record picks one.
+    expect(leafPsbt.getInput(0).tapLeafScript).toHaveLength(4);
+    expect(inputMusigFields(leafPsbt.getInput(0)).participants).toHaveLength(4);
+    expect(plansOf(fx, leafPsbt)[0]!.path).toEqual({ kind: 'musig-leaf', leaf: 1, signers: [0, 2] });
+    expect(plansOf(fx, proposal(fx, COINS.slice(0, 1), { signers: [0, 1, 2] }))[0]!.path.kind).toBe('key');
+
+    const withoutRecord = (tx: Transaction, keep: number[]) => {
+      const scripts = tx.getInput(0).tapLeafScript!;
+      tx.updateInput(0, { proprietary: undefined, tapLeafScript: undefined }, true);
+      if (keep.length) tx.updateInput(0, { tapLeafScript: keep.map((j) => scripts[j]!) }, true);
+      return tx;
+    };
+    expect(plansOf(fx, withoutRecord(proposal(fx, COINS.slice(0, 1), { signers: [1, 2] }), [2]))[0]!.path).toEqual({ kind: 'musig-leaf', leaf: 2, signers: [1, 2] });
+    expect(plansOf(fx, withoutRecord(proposal(fx, COINS.slice(0, 1), { signers: [1, 2] }), []))[0]!.path.kind).toBe('key');
+    expect(sharedCode(() => plansOf(fx, withoutRecord(proposal(fx, COINS.slice(0, 1), { signers: [1, 2] }), [0, 1])))).toBe('UNSUPPORTED_PSBT');
+
+    const badRecord = proposal(fx, COINS.slice(0, 1), { signers: [0, 1] });
+    const key = badRecord.getInput(0).proprietary![0]![0];
+    const record = (value: Uint8Array) => {
+      badRecord.updateInput(0, { proprietary: undefined }, true);
+      badRecord.updateInput(0, { proprietary: [[key, value]] }, true);
+    };
+    record(Uint8Array.of(1, ...new Uint8Array(32).fill(9)));
+    expect(sharedCode(() => plansOf(fx, badRecord))).toBe('UNSUPPORTED_PSBT');
+    record(Uint8Array.of(7));
+    expect(sharedCode(() => plansOf(fx, badRecord))).toBe('UNSUPPORTED_PSBT');
+
     const other = accountOf([alice, bob], 2, null);
-    const tx = proposal(other, COINS.slice(0, 1), { signers: [0, 1] });
-    expect(sharedCode(() => planInputs(tx, { policy: fx.policy, outputs: fx.account }))).toBe('WRONG_ACCOUNT');
-    const twoLeaves = proposal(fx, COINS.slice(0, 1), { signers: [0, 1] });
-    const leafOf = proposal(fx, COINS.slice(0, 1), { signers: [0, 2] }).getInput(0).tapLeafScript!;
-    twoLeaves.updateInput(0, { tapLeafScript: leafOf }, true);
-    expect(sharedCode(() => plansOf(fx, twoLeaves))).toBe('UNSUPPORTED_PSBT');
+    expect(sharedCode(() => planInputs(proposal(other, COINS.slice(0, 1), { signers: [0, 1] }), { policy: fx.policy, outputs: fx.account }))).toBe('WRONG_ACCOUNT');
     const anyoneCanPay = proposal(fx, COINS.slice(0, 1), { signers: [0, 1, 2] });
     anyoneCanPay.updateInput(0, { sighashType: 0x81 }, true);
     expect(sharedCode(() => plansOf(fx, anyoneCanPay))).toBe('UNSUPPORTED_PSBT');
