@@ -177,9 +177,10 @@ export class SharedService {
 
   /** The shared account of wallet `walletId` (NOT_FOUND when it is an ordinary wallet). */
   private open(walletId: string): OpenShared {
-    const cached = this.opened.get(walletId);
-    if (cached) return cached;
+    // The wallet service owns the file: a removed (or reopened) wallet invalidates our handle on it.
     const wallet = this.o.wallets.get(walletId);
+    const cached = this.opened.get(walletId);
+    if (cached?.wallet === wallet) return cached;
     const store = this.attach(walletId, wallet);
     const row = store.account();
     if (!row) throw new ApiError('NOT_FOUND', `wallet "${walletId}" is not a shared account`);

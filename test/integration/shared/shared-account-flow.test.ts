@@ -204,4 +204,10 @@ describe('2-of-3 MuSig2 shared account with a 30-block recovery leaf, three core
     expect((await bob.api.call('wallet.balance', { walletId: bob.sharedId })).total).toBe(0);
     expect(keyPathTxid).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('removing the account\'s wallet file removes the shared account too', async () => {
+    await carol.api.call('wallet.delete', { walletId: carol.sharedId, confirmName: 'Family savings' });
+    expect(await carol.api.call('shared.list')).toEqual([]);
+    expect((await apiError(carol.api.call('shared.get', { walletId: carol.sharedId }))).code).toBe('NOT_FOUND');
+  });
 });
