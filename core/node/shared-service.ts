@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import type { RecoveryDelay, SharedAccount, SigningStatus } from '../api/shared.js';
 import { decodeAddress } from '../bitcoin/address.js';
-import { expandMultipath, formatDescriptor, parseDescriptor, withChecksum } from '../bitcoin/descriptor/index.js';
+import { expandMultipath, formatDescriptor, parseDescriptor } from '../bitcoin/descriptor/index.js';
 import { antiFeeSniping } from '../bitcoin/fee-sniping.js';
 import { fingerprintHex, formatHdPath } from '../bitcoin/hdkey.js';
 import { NETWORKS, type Network, type NetworkName } from '../bitcoin/networks.js';
@@ -251,12 +251,13 @@ export class SharedService {
   async exportDescriptors(walletId: string, format: 'text' | 'core'): Promise<{ format: string; content: string; filename: string }> {
     const s = this.open(walletId);
     if (format === 'text') return { format, content: `${s.setup.descriptor}\n`, filename: `${fileBase(s)}-descriptor.txt` };
+    // One descriptor per branch (BIP389 expansion), each with its own checksum: receive, then change.
     const [receive, change] = expandMultipath(parseDescriptor(s.setup.descriptor, s.setup.policy.network)).map((d) => formatDescriptor(d));
     const timestamp = await this.birthdayTime(s.setup.birthdayHeight);
     const entries = [
       { desc: receive!, active: true, internal: false },
       { desc: change!, active: true, internal: true },
-    ].map((e) => ({ ...e, desc: withChecksum(e.desc.replace(/#.*$/, '')), timestamp, range: [0, 999] }));
+    ].map((e) => ({ ...e, timestamp, range: [0, 999] }));
     return { format, content: JSON.stringify(entries, null, 2) + '\n', filename: `${fileBase(s)}-importdescriptors.json` };
   }
 
