@@ -201,6 +201,45 @@ describe('nonce rules', () => {
     expect(inputMusigFields(copy.getInput(0)).partialSigs).toHaveLength(1);
   });
 
+  it('every refusal leaves the PSBT byte for byte as it was, and the nonce records as they were', () => {
+    const fx = twoOfThree();
+    const tx = proposal(fx, COINS.slice(0, 1), { signers: [0, 1, 2] });
+    const stores = new Map(trio.map((p) => [p.name, sqliteKeeper(p.name)]));
+    for (const p of trio) addNonces(tx, plansOf(fx, tx), keysOf(fx, p), stores.get(p.name)!.keeper, testRandom(p.name));
+    signRound(tx, plansOf(fx, tx), keysOf(fx, bob), stores.get('Bob')!.keeper);
+    const alices = stores.get('Alice')!;
+    const refused = (mutate: (t: Transaction) => void, expected: string, who: Person = alice, keeper = alices.keeper) => {
+      const copy = decodePsbt(encodePsbt(tx));
+      mutate(copy);
+      const before = bytesToHex(encodePsbt(copy));
+      const rows = JSON.stringify(alices.store.nonces());
+      expect(sharedCode(() => signRound(copy, plansOf(fx, copy), keysOf(fx, who), keeper))).toBe(expected);
+      expect(bytesToHex(encodePsbt(copy))).toBe(before);
+      expect(JSON.stringify(alices.store.nonces())).toBe(rows);
+    };
+    const entries = (t: Transaction) => inputMusigFields(t.getInput(0));
+    const key = (p: Person) => bytesToHex(p.card.publicKey);
+    const replace = (t: Transaction, field: 'musig2PubNonce' | 'musig2PartialSig', who: Person, value: Uint8Array) => {
+      const list = (t.getInput(0)[field] ?? []) as [{ participantPubkey: Uint8Array; aggregatePubkey: Uint8Array; leafHash?: Uint8Array }, Uint8Array][];
+      t.updateInput(0, { [field]: undefined }, true);
+      t.updateInput(0, { [field]: list.map(([k, v]) => [k, bytesToHex(k.participantPubkey) === key(who) ? value : v]) }, true);
+    };
+    const nonceOf = (t: Transaction, p: Person) => entries(t).pubNonces.find((n) => bytesToHex(n.participant) === key(p))!.pubNonce;
+    // A tampered nonce under Alice's key.
+    refused((t) => replace(t, 'musig2PubNonce', alice, nonceOf(t, carol)), 'NONCE_MISMATCH');
+    // Bob's partial signature replaced by a wrong one.
+    refused((t) => replace(t, 'musig2PartialSig', bob, new Uint8Array(32).fill(1)), 'INVALID_SIGNATURE');
+    // A replay: Alice signs once, then the same unsigned copy is sent again.
+    signRound(decodePsbt(encodePsbt(tx)), plansOf(fx, tx), keysOf(fx, alice), alices.keeper);
+    refused(() => {}, 'NONCE_REUSED');
+    // Another account's PSBT.
+    const other = accountOf([alice, bob], 2, null);
+    const foreign = proposal(other, COINS.slice(0, 1), { signers: [0, 1] });
+    const before = bytesToHex(encodePsbt(foreign));
+    expect(sharedCode(() => signRound(foreign, plansOf(fx, foreign), keysOf(fx, alice), alices.keeper))).toBe('WRONG_ACCOUNT');
+    expect(bytesToHex(encodePsbt(foreign))).toBe(before);
+  });
+
   it('a changed transaction (same txid, other input amount) is MESSAGE_CHANGED', () => {
     const fx = twoOfThree();
     const tx = proposal(fx, COINS.slice(0, 1), { signers: [0, 1, 2] });
