@@ -402,7 +402,7 @@ export class SharedService {
         data: w.data,
         account: w.account,
         policy,
-        changeIndex: w.data.lastUsed(1) + 1,
+        changeIndex: w.reserveChangeIndex(),
         lockTime: antiFeeSniping({ tip, now: Math.floor(Date.now() / 1000), randomInt }).lockTime,
         tip,
         randomInt: (bound: number) => randomInt(bound),

@@ -35,16 +35,6 @@ function labelsOf(w: OpenWallet) {
   return labelsFrom(w.store.labels());
 }
 
-/**
- * A change index no transaction of ours has used and no earlier draft was given: drafts prepared
- * before either is sent must not share a change address.
- */
-function reserveChangeIndex(w: OpenWallet): number {
-  const index = Math.max(w.data.lastUsed(1) + 1, w.store.revealed(1));
-  w.store.setRevealed(1, index + 1);
-  return index;
-}
-
 /** Drafts and sends run on the wallet's own network only. */
 function requireNetwork(w: OpenWallet, chain: ChainManager): void {
   if (chain.network !== w.network) {
@@ -88,7 +78,7 @@ function buildContext(w: OpenWallet, tip: { height: number; time: number }) {
   return {
     data: w.data,
     account: w.account,
-    changeIndex: reserveChangeIndex(w),
+    changeIndex: w.reserveChangeIndex(),
     lockTime: antiFeeSniping({ tip, now: Math.floor(Date.now() / 1000), randomInt }).lockTime,
     randomInt: (bound: number) => randomInt(bound),
     frozen: w.store.frozen(),

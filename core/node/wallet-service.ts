@@ -100,6 +100,16 @@ export class OpenWallet {
     return { spendable: Number(b.spendable), confirmed: Number(b.confirmed), unconfirmed: Number(b.unconfirmed), immature: Number(b.immature), frozen: Number(b.frozen), total: Number(b.total) };
   }
 
+  /**
+   * A change index no transaction of ours has used and no earlier draft was given: drafts prepared
+   * before either is sent must not share a change address.
+   */
+  reserveChangeIndex(): number {
+    const index = Math.max(this.data.lastUsed(1) + 1, this.store.revealed(1));
+    this.store.setRevealed(1, index + 1);
+    return index;
+  }
+
   setKeys(keys: UnlockedKeys | null): void {
     this.keys?.wipe();
     this.keys = keys;

@@ -8,7 +8,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { Transaction } from '@scure/btc-signer';
 import { ApiError } from '../api/errors.js';
-import { selectCoins, type Coin as SelectionCoin, type CoinSelection, type RandomInt, type Recipient as SelectionRecipient } from '../bitcoin/coin-selection.js';
+import { CoinSelectionError, selectCoins, type Coin as SelectionCoin, type CoinSelection, type RandomInt, type Recipient as SelectionRecipient } from '../bitcoin/coin-selection.js';
 import { PSBT_TX_OPTIONS } from '../bitcoin/psbt.js';
 import type { Account } from './account.js';
 import { outpointKey, type Chain, type Coin, type ParsedTx } from './tx-graph.js';
@@ -79,16 +79,16 @@ function assemble(ctx: BuildContext, selection: CoinSelection, outputs: readonly
   return { psbt, selection, changeIndex, replaces };
 }
 
-function selectOrExplain(request: Parameters<typeof selectCoins>[0]): CoinSelection {
+/** Coin selection with its failures said for the user (`where`: "" or " in the shared account"). */
+export function selectOrExplain(request: Parameters<typeof selectCoins>[0], where = ''): CoinSelection {
   try {
     return selectCoins(request);
   } catch (err) {
-    const e = err as { name?: string; code?: string; message: string; missing?: bigint };
-    if (e.name !== 'CoinSelectionError') throw err;
-    if (e.code === 'INSUFFICIENT_FUNDS') {
-      throw new ApiError('INSUFFICIENT_FUNDS', `not enough spendable funds: ${e.missing ?? 0n} sats short at this fee rate (incoming unconfirmed, immature and frozen coins are not used)`);
+    if (!(err instanceof CoinSelectionError)) throw err;
+    if (err.code === 'INSUFFICIENT_FUNDS') {
+      throw new ApiError('INSUFFICIENT_FUNDS', `not enough spendable funds${where}: ${err.missing ?? 0n} sats short at this fee rate (incoming unconfirmed, immature and frozen coins are not used)`);
     }
-    throw new ApiError('INVALID_INPUT', e.message);
+    throw new ApiError('INVALID_INPUT', err.message);
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import { Transaction } from '@scure/btc-signer';
 import { ApiError } from '../api/errors.js';
-import { selectCoins, type Coin as SelectionCoin, type CoinSelection, type RandomInt } from '../bitcoin/coin-selection.js';
+import type { Coin as SelectionCoin, CoinSelection, RandomInt } from '../bitcoin/coin-selection.js';
 import { PSBT_TX_OPTIONS } from '../bitcoin/psbt.js';
 import { SharedAccountError } from '../musig/coordination/errors.js';
 import { LOCKTIME_THRESHOLD, type SharedPolicy } from '../musig/coordination/policy.js';
@@ -19,7 +19,7 @@ import { proposeChange, proposeInput } from '../musig/coordination/proposal.js';
 import { describeTimelock } from '../musig/coordination/policy-words.js';
 import { choosePath, spendEstimate, type PathChoice, type SpendPath } from '../musig/coordination/spend-path.js';
 import type { Account } from './account.js';
-import { RBF_SEQUENCE, spendableCoins, type PaymentOutput } from './send.js';
+import { RBF_SEQUENCE, selectOrExplain, spendableCoins, type PaymentOutput } from './send.js';
 import { confirmations, outpointKey, type Coin } from './tx-graph.js';
 import type { WalletData } from './wallet-data.js';
 
@@ -72,19 +72,6 @@ function eligible(ctx: SharedSendContext, path: SpendPath): Coin[] {
   return coins;
 }
 
-function select(request: Parameters<typeof selectCoins>[0]): CoinSelection {
-  try {
-    return selectCoins(request);
-  } catch (err) {
-    const e = err as { name?: string; code?: string; message: string; missing?: bigint };
-    if (e.name !== 'CoinSelectionError') throw err;
-    if (e.code === 'INSUFFICIENT_FUNDS') {
-      throw new ApiError('INSUFFICIENT_FUNDS', `not enough spendable funds in the shared account: ${e.missing ?? 0n} sats short at this fee rate (unconfirmed, immature and frozen coins are not used)`);
-    }
-    throw new ApiError('INVALID_INPUT', e.message);
-  }
-}
-
 /** Builds the proposal PSBT (unsigned; every field a co-signer needs is in it). */
 export function buildSharedPayment(ctx: SharedSendContext, p: SharedPayment): SharedBuilt {
   const path = choosePath(ctx.policy, p.choice);
@@ -103,14 +90,14 @@ export function buildSharedPayment(ctx: SharedSendContext, p: SharedPayment): Sh
     return { txid: coin.txid, vout: coin.vout };
   });
   const changeScript = ctx.account.script(1, ctx.changeIndex);
-  const selection = select({
+  const selection = selectOrExplain({
     coins: coins.map(toSelection),
     recipients: p.outputs.map((o) => ({ script: o.script, amount: o.amount })),
     feeRate: p.feeRate,
     change: { script: changeScript, spend: CHANGE_SPEND },
     ...(mustInclude && { mustInclude, allowOtherInputs: false }),
     randomInt: ctx.randomInt,
-  });
+  }, ' in the shared account');
   const recovery = path.kind === 'recovery' ? ctx.policy.recovery! : null;
   const sequence = recovery?.lock === 'older' ? recovery.value : RBF_SEQUENCE;
   const lockTime = recovery?.lock === 'after' ? recovery.value : ctx.lockTime;
