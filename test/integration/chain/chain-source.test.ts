@@ -321,6 +321,9 @@ function runSuite(backend: Backend): void {
   it('reorg: invalidateblock is seen by subscribeTip, the spend returns to the mempool, new blocks follow', async () => {
     const tip = await source.tip();
     const parent = await source.header(tip.height - 1);
+    // Polling reports changes of the tip it last saw: let it see this tip before it goes away,
+    // else a block mined and invalidated between two polls is (rightly) never reported.
+    await nextTip(tips, (t) => t.hash === tip.hash);
     tips.length = 0;
     await subject.rpc('invalidateblock', tip.hash);
     const lowered = await nextTip(tips, (t) => t.hash === parent.hash);
