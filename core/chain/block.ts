@@ -42,6 +42,8 @@ export interface BlockTx {
   txid: string;
   inputs: BlockTxInput[];
   outputs: BlockTxOutput[];
+  /** The serialized transaction: a view into the block (copy it to keep it past the block). */
+  raw: Uint8Array;
 }
 
 /** Hex of a 32-byte hash in RPC (display) order, from its internal byte order. */
@@ -240,7 +242,7 @@ function readTxAt(c: Cursor): BlockTx {
     c.bytes.subarray(walk.bodyStart, walk.bodyEnd),
     c.bytes.subarray(c.pos - 4, c.pos),
   );
-  return { txid: displayHex(txid), inputs: walk.inputs ?? [], outputs: walk.outputs ?? [] };
+  return { txid: displayHex(txid), inputs: walk.inputs ?? [], outputs: walk.outputs ?? [], raw: c.bytes.subarray(start, c.pos) };
 }
 
 /** Every transaction with its txid, spent outpoints and outputs. */

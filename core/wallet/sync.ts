@@ -76,65 +76,6 @@ export function relevantTxs(txs: readonly BlockTx[], scripts: ReadonlySet<string
   return found;
 }
 
-/** Raw bytes of each transaction of a block, by txid (block.ts gives parsed views only). */
-function rawTxsOf(block: Uint8Array, wanted: ReadonlySet<string>): Map<string, Uint8Array> {
-  // Walk the block by re-reading each transaction's length: serialize boundaries via readTx of slices.
-  const out = new Map<string, Uint8Array>();
-  let offset = 80;
-  const [count, countLen] = readCompactSize(block, offset);
-  offset += countLen;
-  for (let i = 0; i < count; i++) {
-    const end = txEnd(block, offset);
-    const raw = block.subarray(offset, end);
-    const txid = readTx(raw).txid;
-    if (wanted.has(txid)) out.set(txid, raw.slice());
-    offset = end;
-  }
-  return out;
-}
-
-function readCompactSize(b: Uint8Array, at: number): [number, number] {
-  const first = b[at];
-  if (first === undefined) throw new RangeError('block truncated');
-  if (first < 0xfd) return [first, 1];
-  const view = new DataView(b.buffer, b.byteOffset + at + 1);
-  if (first === 0xfd) return [view.getUint16(0, true), 3];
-  if (first === 0xfe) return [view.getUint32(0, true), 5];
-  return [Number(view.getBigUint64(0, true)), 9];
-}
-
-/** End offset of the serialized transaction starting at `start` (BIP144 aware). */
-function txEnd(b: Uint8Array, start: number): number {
-  let at = start + 4;
-  const segwit = b[at] === 0 && b[at + 1] !== 0;
-  if (segwit) at += 2;
-  const [nIn, l1] = readCompactSize(b, at);
-  at += l1;
-  for (let i = 0; i < nIn; i++) {
-    at += 36;
-    const [len, l] = readCompactSize(b, at);
-    at += l + len + 4;
-  }
-  const [nOut, l2] = readCompactSize(b, at);
-  at += l2;
-  for (let i = 0; i < nOut; i++) {
-    at += 8;
-    const [len, l] = readCompactSize(b, at);
-    at += l + len;
-  }
-  if (segwit) {
-    for (let i = 0; i < nIn; i++) {
-      const [items, l] = readCompactSize(b, at);
-      at += l;
-      for (let j = 0; j < items; j++) {
-        const [len, l3] = readCompactSize(b, at);
-        at += l3 + len;
-      }
-    }
-  }
-  return at + 4;
-}
-
 export class WalletSync {
   private readonly now: () => number;
   /** Mempool txids already looked at in this process (not persisted: cheap to redo after restart). */
@@ -255,14 +196,13 @@ export class WalletSync {
     const txs = readBlockTxs(raw);
     const relevant = relevantTxs(txs, new Set(data.scripts.keys()), data.ownedOutpoints());
     if (relevant.length === 0) return 0;
-    const raws = rawTxsOf(raw, new Set(relevant.map((t) => t.txid)));
     const cs: Changeset = { txs: [], txUpdates: [], blocks: [{ height, hash }] };
     for (const tx of relevant) {
       const existing = data.txs.get(tx.txid);
       if (existing) {
         if (existing.block?.hash !== hash || existing.state !== 'active') cs.txUpdates!.push({ txid: tx.txid, block, state: 'active' });
       } else {
-        cs.txs!.push({ txid: tx.txid, raw: raws.get(tx.txid)!, block, firstSeen: this.now(), state: 'active' });
+        cs.txs!.push({ txid: tx.txid, raw: tx.raw.slice(), block, firstSeen: this.now(), state: 'active' });
       }
       // A confirmed spend beats every unconfirmed transaction spending the same coins.
       for (const loser of data.conflictsOf(tx.inputs, tx.txid)) {
