@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBip21, formatBtc, parseBip21 } from '../../../core/bitcoin/bip21.js';
 import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { mainnet as NETWORK, testnet as TEST_NETWORK } from '../../../core/bitcoin/networks.js';
+import { decodeErrorOf } from '../../support/decode-error.js';
 
 // BIP21's examples use 175tWpb8K1S7NmH4Zx6rewF9WQrcZv245W, whose Base58Check checksum is wrong
 // (see the first test); the examples run with their query strings on a valid P2PKH address.
@@ -14,15 +15,7 @@ const BECH32 = 'bc1qylh3u67j673h6y6alv70m0pl2yz53tzhvxgg7u';
 const INVOICE =
   'lnbc10u1p3pj257pp5yztkwjcz5ftl5laxkav23zmzekaw37zk6kmv80pk4xaev5qhtz7qdpdwd3xger9wd5kwm36yprx7u3qd36kucmgyp282etnv3shjcqzpgxqyz5vqsp5usyc4lk9chsfp53kvcnvq456ganh60d89reykdngsmtj6yw3nhvq9qyyssqjcewm5cjwz4a6rfjx77c490yced6pemk0upkxhy89cmm7sct66k8gneanwykzgdrwrfje69h9u5u0w57rrcsysas7gadwmzxc8c6t0spjazup6';
 
-function decodeError(uri: string): DecodeError {
-  try {
-    parseBip21(uri, NETWORK);
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    return err as DecodeError;
-  }
-  return expect.fail(`parseBip21 accepted ${uri}`);
-}
+const decodeError = (uri: string): DecodeError => decodeErrorOf(() => parseBip21(uri, NETWORK), `parseBip21(${uri})`);
 
 describe('BIP21 examples', () => {
   it('BIP21\'s example address itself fails its checksum: BIP21_ADDRESS', () => {

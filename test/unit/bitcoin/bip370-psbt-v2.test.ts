@@ -7,6 +7,7 @@ import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { readPsbtMaps } from '../../../core/bitcoin/psbt-fields.js';
 import { createPsbt, decodePsbt, encodePsbt, summarizePsbt } from '../../../core/bitcoin/psbt.js';
 import { psbtCases, UNTITLED } from './bip174-mediawiki-vectors.js';
+import { decodeErrorOf } from '../../support/decode-error.js';
 
 const cases = psbtCases('bip370.txt');
 const invalid = cases.filter((c) => c.section === 'The following are invalid PSBTs');
@@ -14,15 +15,7 @@ const valid = cases.filter((c) => c.section === 'The following are valid PSBTs')
 const timelock = cases.filter((c) => c.section.startsWith('The timelock for the following PSBTs should be computed to be'));
 const noTimelock = cases.filter((c) => c.section === 'The timelock for the following PSBTs cannot be computed');
 
-function decodeError(input: string | Uint8Array): DecodeError {
-  try {
-    decodePsbt(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    return err as DecodeError;
-  }
-  return expect.fail('decodePsbt accepted an invalid PSBT');
-}
+const decodeError = (input: string | Uint8Array): DecodeError => decodeErrorOf(() => decodePsbt(input), 'decodePsbt');
 
 const INVALID_EXPECTED: readonly (readonly [string, string])[] = [
   ['PSBT_FIELD_NOT_ALLOWED', 'global map: PSBT_GLOBAL_UNSIGNED_TX is not allowed in PSBTv2'],

@@ -17,6 +17,7 @@ import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { ExtendedKey, HARDENED } from '../../../core/bitcoin/hdkey.js';
 import { mainnet, regtest } from '../../../core/bitcoin/networks.js';
 import { NUMS_INTERNAL_KEY } from '../../../core/bitcoin/taproot.js';
+import { decodeErrorOf } from '../../support/decode-error.js';
 
 const K = 'a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd';
 const H = bytesToHex(NUMS_INTERNAL_KEY);
@@ -50,15 +51,7 @@ function leafOf(text: string): string {
   return bytesToHex(deriveDescriptor(parseDescriptor(text, mainnet)).taproot!.leaves[0]!.script);
 }
 
-function decodeError(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    return err as DecodeError;
-  }
-  throw new Error('expected a DecodeError');
-}
+const decodeError = (fn: () => unknown): DecodeError => decodeErrorOf(fn);
 
 describe('BIP379 and_v(v:pk(KEY),older(N)) — relative timelock leaf', () => {
   OLDER.forEach(([n, push]) => {

@@ -20,6 +20,7 @@ import {
   summarizePsbt,
 } from '../../../core/bitcoin/psbt.js';
 import { vectorJson } from '../../support/vectors.js';
+import { decodeErrorOf } from '../../support/decode-error.js';
 
 interface CoreData {
   invalid: string[];
@@ -34,15 +35,7 @@ interface CoreData {
 
 const core = vectorJson<CoreData>('bitcoin-core-rpc_psbt.json');
 
-function decodeError(psbt: string): DecodeError {
-  try {
-    decodePsbt(psbt);
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    return err as DecodeError;
-  }
-  return expect.fail('decodePsbt accepted an invalid PSBT');
-}
+const decodeError = (psbt: string): DecodeError => decodeErrorOf(() => decodePsbt(psbt), 'decodePsbt');
 
 // [code, fragment of our message] for each entry of "invalid", in file order. Entries 0-17, 28-38
 // and 42-62 are the BIP174/370/371 invalid vectors; the rest are Core's own.

@@ -16,19 +16,12 @@ import {
   pongFor,
 } from '../../../core/lightning/messages.js';
 import { vectorText } from '../../support/vectors.js';
+import { decodeErrorOf } from '../../support/decode-error.js';
 
 const unhex = (s: string) => hexToBytes(s.replace(/^0x/, '').replace(/\s+/g, ''));
 const fill = (n: number, byte: number) => new Uint8Array(n).fill(byte);
 
-function decodeError(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw err;
-  }
-  throw new Error('expected a DecodeError, decoding succeeded');
-}
+const decodeError = (fn: () => unknown): DecodeError => decodeErrorOf(fn);
 
 describe('BOLT 1 Appendix C: message extension (init)', () => {
   const text = vectorText('bolt01.md').split('## Appendix C: Message Extension')[1]!.split('## Appendix D')[0]!;

@@ -7,6 +7,7 @@ import { ByteReader } from '../../../core/lightning/byte-cursor.js';
 import { type Codec, decode, encode, point, shortChannelId, struct, tu32, tu64, u16, u64 } from '../../../core/lightning/codec.js';
 import { decodeTlvStream, encodeTlvStream, readTlvStream, tlv, type TlvFields, tlvStream, type TlvValues } from '../../../core/lightning/tlv.js';
 import { vectorText } from '../../support/vectors.js';
+import { decodeErrorOf } from '../../support/decode-error.js';
 
 const unhex = (s: string) => hexToBytes(s.replace(/^0x/, '').replace(/\s+/g, ''));
 
@@ -83,15 +84,7 @@ function expectedError(reason: string): { code: string; field?: RegExp } {
   return { code: hit[1], field: hit[2] };
 }
 
-function decodeError(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw err;
-  }
-  throw new Error('expected a DecodeError, decoding succeeded');
-}
+const decodeError = (fn: () => unknown): DecodeError => decodeErrorOf(fn);
 
 // "Values: `tlv1` `amount_msat`=1" → { tlv1: { amount_msat: 1n } }, converting by field type.
 const fieldValue: Record<string, (s: string) => unknown> = {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../../core/bitcoin/errors.js';
 import { TransportCipher, _hkdf2 } from '../../../core/lightning/noise.js';
 import { vectorText } from '../../support/vectors.js';
+import { decodeErrorOf } from '../../support/decode-error.js';
 
 const unhex = (s: string) => hexToBytes(s.replace(/^0x/, ''));
 const text = vectorText('bolt08.md').split('## Message Encryption Tests')[1]!.split('# Acknowledgments')[0]!;
@@ -14,15 +15,7 @@ const keys = { ck: unhex(field('ck')), sk: unhex(field('sk')), rk: unhex(field('
 const outputs = [...text.matchAll(/output (\d+): (0x[0-9a-f]+)/g)].map((m) => ({ index: Number(m[1]), frame: m[2]!.slice(2) }));
 const hello = new TextEncoder().encode('hello');
 
-function decodeError(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw err;
-  }
-  throw new Error('expected a DecodeError');
-}
+const decodeError = (fn: () => unknown): DecodeError => decodeErrorOf(fn);
 
 /** Encrypts "hello" for message indexes 0..last, returning every frame. */
 function sendAll(last: number): Uint8Array[] {
